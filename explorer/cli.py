@@ -1,0 +1,138 @@
+"""`python -m explorer train | describe`: the same Config and engine as the app, from a shell.
+
+Bad input exits with code 2 and one line on stderr; no traceback reaches the user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from typing import Any, Callable, NoReturn, Sequence
+
+from explorer.config import KEYS, Config, ConfigError, parse_value
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:  # one line, not usage + message
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _add_config_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--config", metavar="FILE", help="a JSON file of config keys (flags override it)")
+    defaults = Config().to_query()
+    for name, key in KEYS.items():
+        flag = "--" + name.replace("_", "-")
+        parser.add_argument(flag, dest=name, metavar="VALUE", help=f"{key.help} (default: {defaults.get(name, '')!r})")
+
+
+def _config_from(args: argparse.Namespace) -> Config:
+    values: dict[str, Any] = {}
+    if args.config:
+        try:
+            with open(args.config, encoding="utf-8") as handle:
+                values = Config.from_json(handle.read()).to_dict()
+        except OSError as err:
+            raise ConfigError(f"--config {args.config}: {err.strerror}") from None
+    for name in KEYS:
+        raw = getattr(args, name)
+        if raw is not None:
+            values[name] = parse_value(name, raw)
+    return Config.from_dict(values)
+
+
+def _progress(done: int, total: int, text: str, stream=sys.stderr) -> None:
+    if not stream.isatty():
+        return
+    width = 30
+    filled = int(width * done / max(total, 1))
+    stream.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {text}")
+    stream.flush()
+
+
+def _train(args: argparse.Namespace) -> int:
+    import torch
+
+    from explorer.training import Trainer
+
+    torch.set_num_threads(1)  # small nets: one thread is fastest, and leaves cores to others
+    config = _config_from(args)
+    trainer = Trainer(config)
+    while not trainer.done:
+        trainer.advance(seconds=0.25)
+        last = trainer.curve[-1] if trainer.curve else {}
+        _progress(trainer.epoch, config.epochs, f"loss {last.get('train_loss', float('nan')):.4f}")
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
+    report = trainer.report()
+    if args.json:
+        print(json.dumps(report))
+    else:
+        print(_summary(report, trainer.seconds_training))
+    return 1 if trainer.diverged else 0
+
+
+def _summary(report: dict[str, Any], seconds: float) -> str:
+    final = report["final"]
+    config = report["config"]
+    metric = "test_accuracy" if report["task"] == "classification" else "test_r2"
+    lines = [
+        f"{config['dataset']} ({report['task']}), scaler={config['scaler']}, skew={config['skew'] or '-'}, "
+        f"hidden={','.join(map(str, config['hidden']))}, {config['activation']}, norm={config['norm']}, "
+        f"{config['optimizer']} lr={config['lr']:g}, seed={config['seed']}",
+        f"epochs run   {final['epochs_run']} in {seconds:.1f} s",
+    ]
+    for key in ("train_loss", "test_loss", metric):
+        value = final.get(key)
+        lines.append(f"{key:<12} {'-' if value is None else f'{value:.4f}'}")
+    for note in report.get("notes", []):
+        lines.append(f"note: {note}")
+    if report["diverged"]:
+        lines.append(f"DIVERGED: {report.get('message', '')}")
+    if report["epochs"]:
+        lines.append("layer  stage   mean     std      skew     dead  saturated")
+        for layer in report["epochs"][-1]["layers"]:
+            for stage in layer["order"]:
+                s = layer["stages"][stage]
+                lines.append(
+                    f"{layer['index']:<6} {stage:<7} {s['mean']:<8.3f} {s['std']:<8.3f} {s['skew']:<8.3f} "
+                    f"{s['frac_dead']:<5.2f} {s['frac_saturated']:.2f}"
+                )
+    return "\n".join(lines)
+
+
+def _describe(args: argparse.Namespace) -> int:
+    from explorer.describe import describe, format_description
+
+    report = describe(_config_from(args))
+    print(json.dumps(report) if args.json else format_description(report))
+    return 0
+
+
+COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
+    "train": (_train, "train one configuration and print its run report"),
+    "describe": (_describe, "describe the input pipeline: per-stage feature statistics and conditioning"),
+}
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="python -m explorer", description="Normalization Explorer from the command line.")
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    for name, (_, help_text) in COMMANDS.items():
+        sub = commands.add_parser(name, help=help_text, description=help_text)
+        _add_config_flags(sub)
+        sub.add_argument("--json", action="store_true", help="print machine-readable JSON")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command][0](args)
+    except ConfigError as err:
+        sys.stderr.write(f"{parser.prog} {args.command}: error: {err}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        return 130

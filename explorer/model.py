@@ -1,0 +1,119 @@
+"""The MLP: hidden blocks of Linear, an optional BatchNorm placed before or after the activation, and a
+linear head. Each block names its stages (linear, norm, act) in the order data passes through them.
+
+All parameters live in one flat buffer (the modules hold views into it), so the optimizer updates the
+whole network with a handful of tensor ops; see `backprop.py` for why that matters.
+"""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from explorer.config import Config
+
+_ACTIVATIONS = {
+    "relu": torch.relu,
+    "leaky_relu": lambda x: F.leaky_relu(x, 0.01),
+    "elu": F.elu,
+    "gelu": F.gelu,
+    "tanh": torch.tanh,
+    "sigmoid": torch.sigmoid,
+    "linear": lambda x: x,
+}
+BOUNDED = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}
+
+
+class Block(nn.Module):
+    """One hidden layer: Linear, then norm and activation in the placement's order."""
+
+    def __init__(self, n_in: int, width: int, activation: str, norm: str) -> None:
+        super().__init__()
+        self.norm_first = norm == "bn_before"
+        # Before the activation BN's beta replaces the Linear's bias, which BN would cancel anyway.
+        self.linear = nn.Linear(n_in, width, bias=not self.norm_first)
+        self.norm = nn.BatchNorm1d(width) if norm != "none" else None
+        self.activation = activation
+        self.act = _ACTIVATIONS[activation]
+
+    @property
+    def order(self) -> list[str]:
+        if self.norm is None:
+            return ["linear", "act"]
+        return ["linear", "norm", "act"] if self.norm_first else ["linear", "act", "norm"]
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.stages(x)[-1][1]
+
+    def stages(self, x: torch.Tensor) -> list[tuple[str, torch.Tensor]]:
+        """The output of every stage, in order."""
+        out = []
+        for stage in self.order:
+            x = self.linear(x) if stage == "linear" else self.norm(x) if stage == "norm" else self.act(x)
+            out.append((stage, x))
+        return out
+
+
+class MLP(nn.Module):
+    def __init__(self, n_in: int, n_out: int, config: Config) -> None:
+        super().__init__()
+        widths = [n_in, *config.hidden]
+        self.blocks = nn.ModuleList(
+            Block(a, b, config.activation, config.norm) for a, b in zip(widths, widths[1:])
+        )
+        self.head = nn.Linear(widths[-1], n_out)
+        self.flat = torch.zeros(0)
+        self.flat_grad = torch.zeros(0)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        for block in self.blocks:
+            x = block(x)
+        return self.head(x)
+
+    def flatten_parameters(self) -> None:
+        """Move every parameter into one contiguous buffer (and its gradient into another)."""
+        params = list(self.parameters())
+        total = sum(p.numel() for p in params)
+        self.flat = torch.cat([p.detach().reshape(-1) for p in params]) if params else torch.zeros(0)
+        self.flat_grad = torch.zeros(total)
+        offset = 0
+        for p in params:
+            n = p.numel()
+            p.data = self.flat[offset : offset + n].view_as(p)
+            p.grad = self.flat_grad[offset : offset + n].view_as(p)
+            offset += n
+
+
+def _init_linear(linear: nn.Linear, init: str, activation: str, gen: torch.Generator) -> None:
+    fan_in = linear.in_features
+    if init == "default":  # PyTorch's own default, drawn from our generator
+        nn.init.kaiming_uniform_(linear.weight, a=math.sqrt(5), generator=gen)
+        if linear.bias is not None:
+            bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+            nn.init.uniform_(linear.bias, -bound, bound, generator=gen)
+        return
+    if init == "xavier":
+        gain = nn.init.calculate_gain(activation if activation in ("tanh", "relu", "sigmoid") else "linear")
+        nn.init.xavier_uniform_(linear.weight, gain=gain, generator=gen)
+    elif init == "he":
+        slope = "leaky_relu" if activation == "leaky_relu" else "relu"
+        nn.init.kaiming_normal_(linear.weight, a=0.01 if slope == "leaky_relu" else 0, nonlinearity=slope, generator=gen)
+    else:  # normal:<std>
+        nn.init.normal_(linear.weight, 0.0, float(init.split(":", 1)[1]), generator=gen)
+    if linear.bias is not None:
+        nn.init.zeros_(linear.bias)
+
+
+def build(n_in: int, n_out: int, config: Config) -> MLP:
+    """A seeded MLP with flat parameters; the same config gives the same weights."""
+    model = MLP(n_in, n_out, config)
+    gen = torch.Generator().manual_seed(config.seed)
+    with torch.no_grad():
+        for block in model.blocks:
+            _init_linear(block.linear, config.init, config.activation, gen)
+        _init_linear(model.head, "default" if config.init == "default" else "xavier", "linear", gen)
+    model.flatten_parameters()
+    return model

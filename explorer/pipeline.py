@@ -1,0 +1,89 @@
+"""The input pipeline of DESIGN.md: load → skew → split → scale (fitted on train only).
+
+Every stage is kept, so the Data page can show what each one did and the Trainer can take the last.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from sklearn.model_selection import train_test_split
+
+from explorer import datasets, scaling, skews
+from explorer.config import Config, ConfigError
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """The data of one run at every stage; `train_idx`/`test_idx` index the raw and skewed rows."""
+
+    config: Config
+    dataset: datasets.Dataset
+    skewed: np.ndarray
+    train_idx: np.ndarray
+    test_idx: np.ndarray
+    X_train: np.ndarray  # scaled
+    X_test: np.ndarray  # scaled
+    scaler: object
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def task(self) -> str:
+        return self.dataset.task
+
+    @property
+    def raw(self) -> np.ndarray:
+        return self.dataset.X
+
+    @property
+    def y_train(self) -> np.ndarray:
+        return self.dataset.y[self.train_idx]
+
+    @property
+    def y_test(self) -> np.ndarray:
+        return self.dataset.y[self.test_idx]
+
+    @property
+    def n_outputs(self) -> int:
+        return self.dataset.n_classes if self.task == "classification" else 1
+
+
+def split(dataset: datasets.Dataset, test_size: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Row indices of the train and test split, stratified for classification."""
+    rows = np.arange(len(dataset.y))
+    stratify = dataset.y if dataset.task == "classification" else None
+    if stratify is not None and np.bincount(stratify).min() < 2:
+        stratify = None  # a class with one row cannot be split both ways
+    try:
+        train, test = train_test_split(rows, test_size=test_size, random_state=seed, stratify=stratify)
+    except ValueError as err:
+        raise ConfigError(f"test_size={test_size:g}: {str(err).splitlines()[0]}") from None
+    return np.sort(train), np.sort(test)
+
+
+def prepare(config: Config, dataset: datasets.Dataset | None = None) -> Prepared:
+    """Run the whole input pipeline; `dataset` overrides loading (e.g. an uploaded CSV)."""
+    dataset = dataset or datasets.load(config)
+    skewed = skews.apply(dataset.X, skews.parse_skew(config.skew), config.seed)
+    train_idx, test_idx = split(dataset, config.test_size, config.seed)
+    scaler = scaling.make_scaler(config.scaler, len(train_idx), config.seed)
+    try:
+        X_train = scaler.fit_transform(skewed[train_idx])
+        X_test = scaler.transform(skewed[test_idx])
+    except ValueError as err:
+        raise ConfigError(f"scaler={config.scaler}: {str(err).splitlines()[0]}") from None
+    notes = scaling.scaler_notes(config.scaler, scaler)
+    if not (np.isfinite(X_train).all() and np.isfinite(X_test).all()):
+        raise ConfigError(f"scaler={config.scaler} produced non-finite values on this data; try another scaler")
+    return Prepared(
+        config,
+        dataset,
+        skewed,
+        train_idx,
+        test_idx,
+        np.asarray(X_train, dtype=np.float64),
+        np.asarray(X_test, dtype=np.float64),
+        scaler,
+        notes,
+    )
