@@ -10,8 +10,8 @@ model's flat gradient buffer. `tests/test_backprop.py` checks the gradients agai
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import torch
 
@@ -55,7 +55,9 @@ def _bind(model: MLP) -> tuple[list[_Layer], _Layer]:
     layers = []
     for block in model.blocks:
         bn = block.norm
-        norm = None if bn is None else (bn.weight, bn.bias, bn.running_mean, bn.running_var, bn.weight.grad, bn.bias.grad)
+        norm = (
+            None if bn is None else (bn.weight, bn.bias, bn.running_mean, bn.running_var, bn.weight.grad, bn.bias.grad)
+        )
         forward, backward = _ACT[block.activation]
         layers.append(_layer(block.linear, norm, block.norm_first, forward, backward))
     head = _layer(model.head, None, False, *_ACT["linear"])
@@ -65,7 +67,14 @@ def _bind(model: MLP) -> tuple[list[_Layer], _Layer]:
 def _layer(linear: torch.nn.Linear, norm: tuple | None, norm_first: bool, forward: Callable, backward: Callable):
     bias = linear.bias
     return _Layer(
-        linear.weight, linear.weight.grad, bias, None if bias is None else bias.grad, norm, norm_first, forward, backward
+        linear.weight,
+        linear.weight.grad,
+        bias,
+        None if bias is None else bias.grad,
+        norm,
+        norm_first,
+        forward,
+        backward,
     )
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any
 
 SYNTHETIC_DATASETS = ("moons", "circles", "blobs", "xor", "spiral", "classification", "regression")
 BUNDLED_DATASETS = ("iris", "wine", "breast_cancer", "digits", "diabetes")
@@ -49,15 +50,6 @@ def _parse_hidden(text: str) -> tuple[int, ...]:
     if text in ("", "none", "()"):
         return ()
     return tuple(int(part) for part in text.replace(" ", "").strip("()[]").split(",") if part)
-
-
-def _parse_bool(text: str) -> bool:
-    lowered = text.strip().lower()
-    if lowered in ("1", "true", "yes", "on"):
-        return True
-    if lowered in ("0", "false", "no", "off"):
-        return False
-    raise ValueError(text)
 
 
 @dataclass(frozen=True)
@@ -107,9 +99,7 @@ KEYS: dict[str, _Key] = {
     "test_size": _between(0.05, 0.9, float, "fraction held out for testing (stratified for classification)"),
     "csv_path": _Key(str, lambda v: True, "a path to a CSV file", "the CSV to load when dataset=csv"),
     "target": _Key(str, lambda v: True, "a column name of the CSV", "CSV target column (default: the last)"),
-    "skew": _Key(
-        str, _valid_skew, "items like 0:lognormal:1.5 joined by ';'", "per-feature transforms, in order"
-    ),
+    "skew": _Key(str, _valid_skew, "items like 0:lognormal:1.5 joined by ';'", "per-feature transforms, in order"),
     "scaler": _choice(SCALERS, "input scaling, fitted on the training split only"),
     "hidden": _Key(
         _parse_hidden,

@@ -7,6 +7,7 @@ whole network with a handful of tensor ops; see `backprop.py` for why that matte
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import torch
@@ -61,9 +62,7 @@ class MLP(nn.Module):
     def __init__(self, n_in: int, n_out: int, config: Config) -> None:
         super().__init__()
         widths = [n_in, *config.hidden]
-        self.blocks = nn.ModuleList(
-            Block(a, b, config.activation, config.norm) for a, b in zip(widths, widths[1:])
-        )
+        self.blocks = nn.ModuleList(Block(a, b, config.activation, config.norm) for a, b in itertools.pairwise(widths))
         self.head = nn.Linear(widths[-1], n_out)
         self.flat = torch.zeros(0)
         self.flat_grad = torch.zeros(0)
@@ -100,7 +99,9 @@ def _init_linear(linear: nn.Linear, init: str, activation: str, gen: torch.Gener
         nn.init.xavier_uniform_(linear.weight, gain=gain, generator=gen)
     elif init == "he":
         slope = "leaky_relu" if activation == "leaky_relu" else "relu"
-        nn.init.kaiming_normal_(linear.weight, a=0.01 if slope == "leaky_relu" else 0, nonlinearity=slope, generator=gen)
+        nn.init.kaiming_normal_(
+            linear.weight, a=0.01 if slope == "leaky_relu" else 0, nonlinearity=slope, generator=gen
+        )
     else:  # normal:<std>
         nn.init.normal_(linear.weight, 0.0, float(init.split(":", 1)[1]), generator=gen)
     if linear.bias is not None:

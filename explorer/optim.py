@@ -47,8 +47,19 @@ class FlatOptimizer:
             self._step_tensor.fill_(self.steps)
             beta1, beta2 = self.betas
             _FUSED_ADAM(
-                [self.params], [grad], [self.buffer], [self.square], [], [self._step_tensor],
-                amsgrad=False, lr=self.lr, beta1=beta1, beta2=beta2, weight_decay=0.0, eps=self.eps, maximize=False,
+                [self.params],
+                [grad],
+                [self.buffer],
+                [self.square],
+                [],
+                [self._step_tensor],
+                amsgrad=False,
+                lr=self.lr,
+                beta1=beta1,
+                beta2=beta2,
+                weight_decay=0.0,
+                eps=self.eps,
+                maximize=False,
             )
         else:
             beta1, beta2 = self.betas

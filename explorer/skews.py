@@ -10,12 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import stats
 
 from explorer.config import ConfigError
 
 SHAPE_KINDS = {
     "lognormal": "right skew: exp(sigma·z); amount = sigma (0.1 to 3)",
-    "heavy_tail": "symmetric heavy tails: sinh(a·z)/a; amount = a (0.1 to 3)",
+    "heavy_tail": "symmetric heavy tails: ranks mapped to a Student t; amount = its excess kurtosis (0 to 10)",
     "uniform": "flattened towards uniform ranks; amount = share in [0, 1]",
     "bimodal": "split at the median into two modes; amount = gap in stds (0 to 10)",
     "discretize": "rounded to a few levels by quantile; amount = levels (2 to 100)",
@@ -29,7 +30,7 @@ KINDS = {**SHAPE_KINDS, **SCALE_KINDS, **OUTLIER_KINDS}
 
 _AMOUNT_RANGES = {
     "lognormal": (0.0, 3.0),
-    "heavy_tail": (0.0, 3.0),
+    "heavy_tail": (0.0, 10.0),
     "uniform": (0.0, 1.0),
     "bimodal": (0.0, 10.0),
     "discretize": (2.0, 100.0),
@@ -100,7 +101,8 @@ def select_features(selector: str, n_features: int | None) -> list[int]:
         picked.extend(range(lo, hi + 1))
     if n_features is not None and picked and max(picked) >= n_features:
         raise ConfigError(
-            f"skew features {selector!r}: feature {max(picked)} does not exist; this data has features 0-{n_features - 1}"
+            f"skew features {selector!r}: feature {max(picked)} does not exist; "
+            f"this data has features 0-{n_features - 1}"
         )
     return sorted(set(picked))
 
@@ -114,13 +116,13 @@ def _reshape(z: np.ndarray, kind: str, amount: float) -> np.ndarray:
     """A new shape for standardized values z; the caller restores mean and std."""
     if kind == "lognormal":
         return np.exp(amount * np.clip(z, -20 / max(amount, 1e-9), 20 / max(amount, 1e-9)))
-    if kind == "heavy_tail":
-        return np.sinh(amount * np.clip(z, -10, 10)) / amount if amount > 0 else z
+    if kind == "heavy_tail":  # Student t with 4 + 6/amount degrees of freedom has excess kurtosis = amount
+        return stats.t.ppf(_standardized_ranks(z), df=4 + 6 / amount) if amount > 0 else z
     if kind == "uniform":
         return (1 - amount) * z + amount * (_standardized_ranks(z) - 0.5) * np.sqrt(12)
     if kind == "bimodal":
         return z + amount * np.where(z >= np.median(z), 1.0, -1.0)
-    levels = int(round(amount))  # discretize: equal-count bins, each value replaced by its bin's level
+    levels = round(amount)  # discretize: equal-count bins, each value replaced by its bin's level
     return np.floor(_standardized_ranks(z) * levels)
 
 
@@ -144,7 +146,7 @@ def _apply_one(column: np.ndarray, kind: str, amount: float, rng: np.random.Gene
         return column
     if kind == "outliers":
         out = column.copy()
-        count = max(1, int(round(amount * len(column))))
+        count = max(1, round(amount * len(column)))
         rows = rng.choice(len(column), size=count, replace=False)
         out[rows] = mean + rng.choice([-1.0, 1.0], count) * rng.uniform(8, 15, count) * std
         return out

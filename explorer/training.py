@@ -31,11 +31,13 @@ class Trainer:
         p = self.prepared
         self.X_train = torch.as_tensor(p.X_train, dtype=torch.float32).contiguous()
         self.X_test = torch.as_tensor(p.X_test, dtype=torch.float32).contiguous()
+        self._target_mean, self._target_std = 0.0, 1.0
         if self.task == "classification":
             self.y_train = torch.as_tensor(p.y_train, dtype=torch.long)
             self.y_test = torch.as_tensor(p.y_test, dtype=torch.long)
         else:  # MSE on a target standardized with train statistics: the loss scale means the same everywhere
-            mean, std = p.y_train.mean(), p.y_train.std() or 1.0
+            mean, std = float(p.y_train.mean()), float(p.y_train.std()) or 1.0
+            self._target_mean, self._target_std = mean, std
             self.y_train = torch.as_tensor((p.y_train - mean) / std, dtype=torch.float32)[:, None]
             self.y_test = torch.as_tensor((p.y_test - mean) / std, dtype=torch.float32)[:, None]
         self.model = build(self.X_train.shape[1], p.n_outputs, config)
@@ -165,6 +167,18 @@ class Trainer:
         finally:
             self.model.train()
         return {"test_loss": float(loss), self.metric_name: metric}
+
+    def predict(self, X_scaled: np.ndarray) -> np.ndarray:
+        """Class probabilities (n, classes), or regression predictions in the target's own units (n,)."""
+        self.model.eval()
+        try:
+            with torch.inference_mode():
+                out = self.model(torch.as_tensor(X_scaled, dtype=torch.float32))
+        finally:
+            self.model.train()
+        if self.task == "classification":
+            return torch.softmax(out, 1).numpy()
+        return out[:, 0].numpy() * self._target_std + self._target_mean
 
     def probe(self, grad_norms: list[float] | None = None) -> list[dict[str, Any]]:
         """Per-layer, per-stage STATS on the fixed probe rows, in eval mode."""

@@ -1,0 +1,108 @@
+import json
+
+import pytest
+
+from explorer.config import KEYS, MAX_EPOCHS, MAX_LAYERS, MAX_SAMPLES, MAX_WIDTH, Config, ConfigError
+
+
+def test_defaults_give_the_first_experience():
+    config = Config()
+    assert (config.dataset, config.hidden, config.activation, config.norm, config.optimizer) == (
+        "moons",
+        (32, 32),
+        "relu",
+        "bn_before",
+        "adam",
+    )
+    assert set(config.to_dict()) == set(KEYS)
+
+
+EXAMPLE = Config(
+    dataset="classification",
+    n_features=6,
+    skew="0:lognormal:1.5;1-2:scale:1000;odd:outliers:0.01",
+    scaler="quantile_normal",
+    hidden=(64, 16, 8),
+    activation="tanh",
+    norm="bn_after",
+    init="normal:0.05",
+    optimizer="momentum",
+    lr=0.003,
+    weight_decay=1e-4,
+    batch_size=64,
+    epochs=7,
+    seed=42,
+)
+
+
+def test_json_round_trip():
+    assert Config.from_json(EXAMPLE.to_json()) == EXAMPLE
+    assert json.loads(EXAMPLE.to_json())["hidden"] == [64, 16, 8]
+
+
+def test_query_round_trip_is_all_text():
+    query = EXAMPLE.to_query()
+    assert all(isinstance(v, str) for v in query.values())
+    assert query["hidden"] == "64,16,8"
+    config, problems = Config.from_query(query)
+    assert (config, problems) == (EXAMPLE, [])
+
+
+def test_cli_flags_round_trip():
+    from explorer.cli import _config_from, build_parser
+
+    argv = ["train"]
+    for name, value in EXAMPLE.to_query().items():
+        argv += ["--" + name.replace("_", "-"), value]
+    assert _config_from(build_parser().parse_args(argv)) == EXAMPLE
+
+
+@pytest.mark.parametrize(
+    ("changes", "fragment"),
+    [
+        ({"lr": -1.0}, "lr=-1: expected a number in (0, 10]"),
+        ({"n_samples": MAX_SAMPLES + 1}, f"n_samples={MAX_SAMPLES + 1}"),
+        ({"epochs": MAX_EPOCHS + 1}, "epochs"),
+        ({"hidden": (MAX_WIDTH + 1,)}, f"each in [1, {MAX_WIDTH}]"),
+        ({"hidden": (8,) * (MAX_LAYERS + 1)}, f"1 to {MAX_LAYERS}"),
+        ({"activation": "swish"}, "activation=swish: expected one of relu, leaky_relu"),
+        ({"init": "normal:-1"}, "init=normal:-1"),
+        ({"skew": "0:wobble:1"}, "unknown kind 'wobble'"),
+        ({"skew": "0:lognormal"}, "expected <features>:<kind>:<amount>"),
+        ({"batch_size": 1}, "batch norm needs at least 2 rows"),
+        ({"dataset": "csv"}, "set csv_path"),
+    ],
+)
+def test_invalid_values_name_key_value_and_what_is_allowed(changes, fragment):
+    with pytest.raises(ConfigError) as err:
+        Config().replace(**changes)
+    assert fragment in str(err.value)
+    assert "\n" not in str(err.value)
+
+
+def test_batch_size_one_is_fine_without_batch_norm():
+    assert Config(norm="none", batch_size=1).batch_size == 1
+
+
+def test_text_values_that_cannot_be_read_are_config_errors():
+    with pytest.raises(ConfigError, match="n_samples='lots'"):
+        Config.from_dict({"n_samples": "lots"})
+    with pytest.raises(ConfigError, match="unknown key 'colour'"):
+        Config.from_dict({"colour": "red"})
+    with pytest.raises(ConfigError, match="not valid JSON"):
+        Config.from_json("{nope")
+
+
+def test_a_shared_link_with_a_bad_value_still_opens():
+    config, problems = Config.from_query({"lr": "banana", "hidden": "16", "nonsense": "1"})
+    assert config.hidden == (16,)
+    assert config.lr == Config().lr
+    assert len(problems) == 2
+    assert any("lr='banana'" in p for p in problems)
+    assert any("nonsense" in p for p in problems)
+
+
+def test_a_link_whose_values_clash_falls_back_to_defaults_and_says_so():
+    config, problems = Config.from_query({"batch_size": "1", "norm": "bn_before"})
+    assert config == Config()
+    assert "batch norm needs at least 2 rows" in problems[0]

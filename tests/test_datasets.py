@@ -1,0 +1,73 @@
+import io
+
+import numpy as np
+import pytest
+
+from explorer.config import BUNDLED_DATASETS, SYNTHETIC_DATASETS, Config, ConfigError
+from explorer.datasets import load, load_csv
+from explorer.pipeline import prepare
+
+REGRESSION = {"regression", "diabetes"}
+
+
+@pytest.mark.parametrize("name", SYNTHETIC_DATASETS + BUNDLED_DATASETS)
+def test_every_dataset_loads_with_the_right_task(name):
+    data = load(Config(dataset=name, n_samples=300, n_features=5))
+    assert data.X.ndim == 2 and len(data.X) == len(data.y)
+    assert data.X.shape[1] == len(data.feature_names)
+    assert data.task == ("regression" if name in REGRESSION else "classification")
+    if data.task == "classification":
+        assert data.n_classes >= 2
+
+
+@pytest.mark.parametrize("name", SYNTHETIC_DATASETS)
+def test_synthetic_data_is_deterministic_from_the_seed(name):
+    a, b, c = (load(Config(dataset=name, n_samples=200, seed=s)) for s in (1, 1, 2))
+    assert np.array_equal(a.X, b.X) and np.array_equal(a.y, b.y)
+    assert not np.array_equal(a.X, c.X)
+    assert len(a.X) == 200
+
+
+def test_two_arm_spiral_and_xor_are_balanced_two_feature_problems():
+    for name in ("spiral", "xor"):
+        data = load(Config(dataset=name, n_samples=400))
+        assert data.X.shape == (400, 2)
+        assert abs(np.mean(data.y) - 0.5) < 0.1
+
+
+def test_classification_split_is_stratified():
+    prepared = prepare(Config(dataset="iris", test_size=0.2))
+    assert np.bincount(prepared.y_test).tolist() == [10, 10, 10]
+    assert set(prepared.train_idx).isdisjoint(prepared.test_idx)
+
+
+def test_csv_with_text_target_is_classification():
+    text = "a,b,label\n" + "\n".join(f"{i},{i % 3},{'yes' if i % 2 else 'no'}" for i in range(30))
+    data = load_csv(io.StringIO(text))
+    assert data.task == "classification" and data.class_names == ("no", "yes")
+    assert data.feature_names == ("a", "b")
+
+
+def test_csv_with_continuous_target_is_regression():
+    text = "a,b,y\n" + "\n".join(f"{i},{i * 2},{i * 0.37}" for i in range(30))
+    data = load_csv(text.encode(), target="y")
+    assert data.task == "regression"
+
+
+@pytest.mark.parametrize(
+    ("text", "target", "fragment"),
+    [
+        ("a,b\n1,2\n", "", "at least 2 columns and 10 rows"),
+        ("a,b,c\n" + "x,1,0\n" * 12, "", "must be numeric"),
+        ("a,b,c\n" + "1,1,0\n" * 12, "zzz", "not a column"),
+        ("a,b,c\n" + "1,1,0\n" * 12, "", "single class"),
+    ],
+)
+def test_bad_csvs_get_one_clear_line(text, target, fragment):
+    with pytest.raises(ConfigError, match=fragment):
+        load_csv(io.StringIO(text), target)
+
+
+def test_missing_csv_file_is_a_config_error(tmp_path):
+    with pytest.raises(ConfigError, match="no such file"):
+        load(Config(dataset="csv", csv_path=str(tmp_path / "nope.csv")))
