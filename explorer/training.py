@@ -24,6 +24,8 @@ MAX_DETAILED_EPOCHS = 200  # older epochs are thinned beyond this, so memory sta
 
 
 class Trainer:
+    """One run: data, model, optimizer and history; resumable at any step, deterministic from the seed."""
+
     def __init__(self, config: Config, prepared: Prepared | None = None) -> None:
         self.config = config
         self.prepared = prepared or prepare(config)
@@ -77,16 +79,15 @@ class Trainer:
         self.optimizer.lr = lr
 
     def _start_epoch(self) -> None:
-        n = len(self.X_train)
-        order = torch.randperm(n, generator=self._shuffle)
-        self._xs, self._ys = self.X_train[order], self.y_train[order]
+        order = torch.randperm(len(self.X_train), generator=self._shuffle)
         size = self.config.batch_size
-        starts = list(range(0, n, size))
-        if self.config.norm != "none" and n - starts[-1] < 2 and len(starts) > 1:
-            starts.pop()  # batch norm cannot normalise a batch of one row: drop that row this epoch
-        self._batches = [(s, min(s + size, n)) for s in starts]
-        self._x_batches = self._xs.split(size)  # views, made once per epoch rather than sliced per step
-        self._y_batches = self._ys.split(size)
+        # Views, split once per epoch rather than sliced per step.
+        self._x_batches = self.X_train[order].split(size)
+        self._y_batches = self.y_train[order].split(size)
+        if self.config.norm != "none" and len(self._y_batches[-1]) < 2 and len(self._y_batches) > 1:
+            # Batch norm cannot normalise a batch of one row: that row sits this epoch out.
+            self._x_batches, self._y_batches = self._x_batches[:-1], self._y_batches[:-1]
+        self._epoch_rows = sum(len(batch) for batch in self._y_batches)
         self._next_batch = 0
         self._loss_sum = torch.zeros(())
         self._grad_sq = torch.zeros_like(self.model.flat_grad)
@@ -105,7 +106,7 @@ class Trainer:
             while not self.done and self.epoch < target_epoch and steps_left > 0:
                 self._step()
                 steps_left -= 1
-                if self._next_batch == len(self._batches):
+                if self._next_batch == len(self._y_batches):
                     self._end_epoch()
                     finished += 1
                 if time.perf_counter() >= deadline:
@@ -132,15 +133,14 @@ class Trainer:
         )
 
     def _end_epoch(self) -> None:
-        rows = self._batches[-1][1]
-        train_loss = float(self._loss_sum) / rows
+        train_loss = float(self._loss_sum) / self._epoch_rows
         if not math.isfinite(train_loss) or not bool(torch.isfinite(self.model.flat).all()):
             self._diverge()
             return
         self.epoch += 1
         record = {"epoch": self.epoch, "train_loss": train_loss, **self.evaluate()}
         grad_sq = self._grad_sq.numpy()
-        grad_norms = [float(np.sqrt(grad_sq[s].sum() / len(self._batches))) for s in self._weight_slices]
+        grad_norms = [float(np.sqrt(grad_sq[s].sum() / len(self._y_batches))) for s in self._weight_slices]
         record["layers"] = self.probe(grad_norms)
         self.curve.append({k: record[k] for k in ("epoch", "train_loss", "test_loss", self.metric_name)})
         self.records.append(record)
