@@ -78,6 +78,12 @@ class Trainer:
         self.config = self.config.replace(lr=lr)
         self.optimizer.lr = lr
 
+    def set_epochs(self, epochs: int) -> None:
+        """Change the run's length; a finished run that is lengthened goes on where it stopped."""
+        self.config = self.config.replace(epochs=epochs)
+        if not self.done and self._next_batch >= len(self._y_batches):
+            self._start_epoch()  # the epoch that ended the run set up no next one
+
     def _start_epoch(self) -> None:
         order = torch.randperm(len(self.X_train), generator=self._shuffle)
         size = self.config.batch_size

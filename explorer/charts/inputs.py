@@ -1,0 +1,403 @@
+"""Vega-Lite specs for the Data page: pure functions from arrays to complete spec dicts (data inline).
+
+Every chart here answers "what did this stage do to the feature's shape or scale?": histograms carry
+the normal density of the same mean and std, Q-Q plots compare standardized quantiles with a normal's,
+and the conditioning charts put κ on a log axis, where factors of 10 look like the steps they are.
+Inputs are bounded by the caller (rows sampled for scatters, a few features at a time); histograms and
+Q-Q plots reduce any number of rows to a fixed number of marks.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from scipy import stats
+
+Spec = dict[str, Any]
+
+BINS = 30
+CURVE_POINTS = 120
+QQ_POINTS = 150
+NORMAL_COLOR = "#d62728"
+BAR_COLOR = "#4c78a8"
+
+
+@dataclass(frozen=True)
+class Panel:
+    """One small chart of a grid: the values of one feature at one stage (or under one scaler)."""
+
+    row: str
+    column: str
+    values: np.ndarray
+
+
+def _clean(value: float) -> float | None:
+    return float(value) if math.isfinite(value) else None
+
+
+def histogram_rows(values: np.ndarray, bins: int = BINS) -> tuple[list[dict], list[dict]]:
+    """Density-scaled histogram bars and the normal density with the same mean and std.
+
+    Bars are counts / (n · bin width), so they and the curve both integrate to 1 and can be compared
+    by eye. The curve spans the data and mean ± 3 std, so a bounded feature shows the tails it lacks.
+    A constant feature has no curve.
+    """
+    values = np.asarray(values, dtype=np.float64)
+    values = values[np.isfinite(values)]
+    if values.size == 0:
+        return [], []
+    counts, edges = np.histogram(values, bins=bins)
+    widths = np.diff(edges)
+    density = counts / (values.size * widths)
+    bars = [
+        {"x0": float(a), "x1": float(b), "density": float(d), "count": int(c)}
+        for a, b, d, c in zip(edges[:-1], edges[1:], density, counts, strict=True)
+    ]
+    mean, std = float(values.mean()), float(values.std())
+    if std <= 0 or not math.isfinite(std):
+        return bars, []
+    lo, hi = min(values.min(), mean - 3 * std), max(values.max(), mean + 3 * std)
+    grid = np.linspace(lo, hi, CURVE_POINTS)
+    pdf = stats.norm.pdf(grid, mean, std)
+    return bars, [{"x": float(x), "pdf": float(p)} for x, p in zip(grid, pdf, strict=True)]
+
+
+def qq_rows(values: np.ndarray, points: int = QQ_POINTS) -> list[dict]:
+    """Order statistics of the standardized values against the normal quantiles at the same ranks.
+
+    Points lie on the line y = x exactly when the shape is Gaussian; since the values are standardized
+    first, no shift or rescaling moves them: only a change of shape does. Ranks are spaced evenly in
+    normal-quantile space, so both tails (including min and max) are always drawn.
+    """
+    values = np.sort(np.asarray(values, dtype=np.float64))
+    n = values.size
+    if n < 2:
+        return []
+    std = values.std()
+    z = (values - values.mean()) / std if std > 0 else np.zeros(n)
+    grid = np.linspace(stats.norm.ppf(0.5 / n), stats.norm.ppf(1 - 0.5 / n), points)
+    ranks = np.unique(np.clip(np.round(stats.norm.cdf(grid) * n - 0.5), 0, n - 1).astype(int))
+    theoretical = stats.norm.ppf((ranks + 0.5) / n)
+    return [{"normal": float(t), "sample": float(s)} for t, s in zip(theoretical, z[ranks], strict=True)]
+
+
+def _facet(panels: Sequence[Panel], column_order: Sequence[str], wrap: int | None) -> dict:
+    columns = {"field": "column", "type": "nominal", "sort": list(column_order), "title": None}
+    if wrap:
+        return {**columns, "header": {"labelFontSize": 12, "labelLimit": 0}}
+    rows = list(dict.fromkeys(panel.row for panel in panels))
+    return {
+        "row": {
+            "field": "row",
+            "type": "nominal",
+            "sort": rows,
+            "title": None,
+            "header": {"labelAngle": 0, "labelAlign": "left", "labelFontSize": 12, "labelLimit": 140},
+        },
+        "column": {**columns, "header": {"labelFontSize": 12}},
+    }
+
+
+def _grid_spec(
+    panels: Sequence[Panel], layers: list[dict], values: list[dict], wrap: int | None, width: int, height: int
+) -> Spec:
+    layout = {"columns": wrap} if wrap else {}
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "data": {"values": values},
+        "facet": _facet(panels, list(dict.fromkeys(panel.column for panel in panels)), wrap),
+        **layout,
+        "spec": {"width": width, "height": height, "layer": layers},
+        "resolve": {"scale": {"x": "independent", "y": "independent"}},
+        "config": {"view": {"stroke": "#ddd"}, "axis": {"labelFontSize": 10, "titleFontSize": 10}},
+    }
+
+
+def distribution_grid(
+    panels: Sequence[Panel], *, wrap: int | None = None, width: int = 250, height: int = 110, bins: int = BINS
+) -> Spec:
+    """Small multiples of density histograms, each with the normal density of the same mean and std.
+
+    Without `wrap` panels form a grid (rows × columns, e.g. features × stages); with it they are laid
+    out `wrap` to a line by their column label (e.g. one feature under every scaler). Every panel has
+    its own axes: the point is each one's shape, and stages differ in scale by design.
+    """
+    values: list[dict] = []
+    for panel in panels:
+        bars, curve = histogram_rows(panel.values, bins)
+        label = {"row": panel.row, "column": panel.column}
+        values += [{**label, "kind": "bar", **bar} for bar in bars]
+        values += [{**label, "kind": "normal", **point} for point in curve]
+    bars_layer = {
+        "transform": [{"filter": "datum.kind === 'bar'"}],
+        "mark": {"type": "rect", "color": BAR_COLOR, "opacity": 0.75},
+        "encoding": {
+            "x": {"field": "x0", "type": "quantitative", "title": None, "scale": {"zero": False}},
+            "x2": {"field": "x1"},
+            "y": {"field": "density", "type": "quantitative", "title": None},
+            "y2": {"datum": 0},
+            "tooltip": [
+                {"field": "x0", "title": "from", "format": ".4g"},
+                {"field": "x1", "title": "to", "format": ".4g"},
+                {"field": "count", "title": "rows"},
+            ],
+        },
+    }
+    curve_layer = {
+        "transform": [{"filter": "datum.kind === 'normal'"}],
+        "mark": {"type": "line", "color": NORMAL_COLOR, "strokeWidth": 1.5},
+        "encoding": {
+            "x": {"field": "x", "type": "quantitative"},
+            "y": {"field": "pdf", "type": "quantitative"},
+        },
+    }
+    return _grid_spec(panels, [bars_layer, curve_layer], values, wrap, width, height)
+
+
+def qq_grid(panels: Sequence[Panel], *, wrap: int | None = None, width: int = 250, height: int = 130) -> Spec:
+    """Normal Q-Q plots in the same layout as `distribution_grid`, with the line y = x for reference."""
+    values: list[dict] = []
+    for panel in panels:
+        rows = qq_rows(panel.values)
+        label = {"row": panel.row, "column": panel.column}
+        values += [{**label, "kind": "point", **row} for row in rows]
+        if rows:
+            lo, hi = rows[0]["normal"], rows[-1]["normal"]
+            values += [{**label, "kind": "line", "normal": lo, "sample": lo}]
+            values += [{**label, "kind": "line", "normal": hi, "sample": hi}]
+    x = {"field": "normal", "type": "quantitative", "title": "normal quantile"}
+    y = {"field": "sample", "type": "quantitative", "title": "data (z)"}
+    line = {
+        "transform": [{"filter": "datum.kind === 'line'"}],
+        "mark": {"type": "line", "color": NORMAL_COLOR, "strokeDash": [4, 3]},
+        "encoding": {"x": x, "y": y},
+    }
+    points = {
+        "transform": [{"filter": "datum.kind === 'point'"}],
+        "mark": {"type": "circle", "size": 14, "color": BAR_COLOR, "opacity": 0.8},
+        "encoding": {"x": x, "y": y},
+    }
+    return _grid_spec(panels, [line, points], values, wrap, width, height)
+
+
+def percentile_box(x: np.ndarray, y: np.ndarray, low: float = 1, high: float = 99) -> tuple[list[float], list[float]]:
+    """The [low, high] percentile range of x and of y: the zoom that hides outliers."""
+    return [float(v) for v in np.percentile(x, [low, high])], [float(v) for v in np.percentile(y, [low, high])]
+
+
+def scatter_with_marginals(
+    x: np.ndarray,
+    y: np.ndarray,
+    target: np.ndarray,
+    *,
+    x_title: str,
+    y_title: str,
+    task: str,
+    title: str,
+    box: tuple[Sequence[float], Sequence[float]] | None = None,
+    size: int = 260,
+) -> Spec:
+    """Two features against each other, coloured by target, with a histogram of each on its side.
+
+    With `box` (x range, y range) only the points inside are drawn, on those ranges: scikit-learn's
+    "compare scalers on data with outliers" zoom, where a single outlier no longer sets the axes.
+    """
+    x, y = np.asarray(x, dtype=np.float64), np.asarray(y, dtype=np.float64)
+    target = np.asarray(target)
+    if box is not None:
+        (x_lo, x_hi), (y_lo, y_hi) = box
+        inside = (x >= x_lo) & (x <= x_hi) & (y >= y_lo) & (y <= y_hi)
+        x, y, target = x[inside], y[inside], target[inside]
+    classification = task == "classification"
+    values = [
+        {"x": float(a), "y": float(b), "target": str(t) if classification else float(t)}
+        for a, b, t in zip(x, y, target, strict=True)
+    ]
+    x_domain = list(box[0]) if box is not None else [float(x.min()), float(x.max())] if x.size else [0.0, 1.0]
+    y_domain = list(box[1]) if box is not None else [float(y.min()), float(y.max())] if y.size else [0.0, 1.0]
+    if classification:
+        color: dict = {"field": "target", "type": "nominal", "title": "class", "scale": {"scheme": "category10"}}
+        bar_color: dict = color
+    else:
+        color = {"field": "target", "type": "quantitative", "title": "target", "scale": {"scheme": "viridis"}}
+        bar_color = {"value": BAR_COLOR}
+    x_scale = {"domain": x_domain, "zero": False, "nice": False}
+    y_scale = {"domain": y_domain, "zero": False, "nice": False}
+    top = {
+        "width": size,
+        "height": 60,
+        "mark": {"type": "bar", "opacity": 0.8},
+        "encoding": {
+            "x": {"field": "x", "bin": {"maxbins": 40, "extent": x_domain}, "scale": x_scale, "axis": None},
+            "y": {"aggregate": "count", "type": "quantitative", "title": None, "axis": {"tickCount": 2}},
+            "color": bar_color,
+        },
+    }
+    scatter = {
+        "width": size,
+        "height": size,
+        "mark": {"type": "circle", "size": 12, "opacity": 0.6, "clip": True},
+        "encoding": {
+            "x": {"field": "x", "type": "quantitative", "title": x_title, "scale": x_scale},
+            "y": {"field": "y", "type": "quantitative", "title": y_title, "scale": y_scale},
+            "color": color,
+            "tooltip": [
+                {"field": "x", "title": x_title, "format": ".4g"},
+                {"field": "y", "title": y_title, "format": ".4g"},
+                {"field": "target", "title": "target"},
+            ],
+        },
+    }
+    right = {
+        "width": 60,
+        "height": size,
+        "mark": {"type": "bar", "opacity": 0.8},
+        "encoding": {
+            "y": {"field": "y", "bin": {"maxbins": 40, "extent": y_domain}, "scale": y_scale, "axis": None},
+            "x": {"aggregate": "count", "type": "quantitative", "title": None, "axis": {"tickCount": 2}},
+            "color": bar_color,
+        },
+    }
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "title": {"text": title, "fontSize": 13},
+        "data": {"values": values},
+        "vconcat": [top, {"hconcat": [scatter, right], "spacing": 10}],
+        "spacing": 4,
+        "config": {"view": {"stroke": None}, "legend": {"orient": "bottom"}},
+    }
+
+
+def eigenvalue_chart(eigenvalues: Sequence[float], rank: int, *, width: int = 420, height: int = 200) -> Spec:
+    """The eigenvalues of H on a log axis, largest first; directions without curvature drawn at a floor.
+
+    κ is the ratio of the first bar to the last curved one, so on a log axis it is the visible drop.
+    """
+    eigenvalues = [float(v) for v in eigenvalues]
+    curved = [v for v in eigenvalues[:rank] if v > 0]
+    floor = min(curved) / 100 if curved else 1e-12
+    values = [
+        {
+            "index": i + 1,
+            "eigenvalue": value if i < rank else floor,
+            "exact": value,
+            "kind": "curvature" if i < rank else "none (singular)",
+        }
+        for i, value in enumerate(eigenvalues)
+    ]
+    domain = [floor / 3, max(eigenvalues) * 3] if eigenvalues and max(eigenvalues) > 0 else [1e-12, 1.0]
+    kinds = ["curvature", "none (singular)"] if rank < len(eigenvalues) else ["curvature"]
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "width": width,
+        "height": height,
+        "data": {"values": values},
+        "mark": {"type": "bar"},
+        "encoding": {
+            "x": {
+                "field": "index",
+                "type": "ordinal",
+                "title": "eigenvalue (largest first)",
+                "axis": {"labelAngle": 0},
+            },
+            "y": {
+                "field": "eigenvalue",
+                "type": "quantitative",
+                "scale": {"type": "log", "domain": domain},
+                "title": "λ (log scale)",
+            },
+            "y2": {"datum": domain[0]},  # a log axis has no zero for bars to start from
+            "color": {
+                "field": "kind",
+                "type": "nominal",
+                "title": None,
+                "scale": {"domain": kinds, "range": [BAR_COLOR, "#bbbbbb"][: len(kinds)]},
+            },
+            "tooltip": [
+                {"field": "index", "title": "#"},
+                {"field": "exact", "title": "λ", "format": ".4g"},
+                {"field": "kind", "title": "curvature"},
+            ],
+        },
+        "autosize": {"type": "pad"},
+        "config": {"legend": {"orient": "top"}},
+    }
+
+
+def kappa_by_scaler_chart(rows: Sequence[dict], current: str, *, width: int = 420) -> Spec:
+    """κ for every scaler on the same data, log axis, the current one highlighted.
+
+    `rows` are `ScalerOutcome.summary()` dicts. A singular H is drawn at its effective κ (over the
+    directions with curvature) and labelled "∞ · that κ"; a scaler that failed on this data says so.
+    """
+    values = []
+    for row in rows:
+        failed = "error" in row
+        kappa = row.get("condition_number")
+        effective = row.get("effective_condition_number")
+        shown = None if failed else (kappa if kappa is not None else effective)
+        if failed:
+            label = "fails on this data"
+        elif kappa is None:
+            label = f"∞ · {effective:.3g}" if effective is not None else "∞"
+        else:
+            label = f"{kappa:.3g}"
+        values.append(
+            {
+                "scaler": row["scaler"],
+                "kappa": _clean(shown) if shown is not None else None,
+                "bar": _clean(shown) if shown is not None else 1.0,
+                "label": label,
+                "current": "current" if row["scaler"] == current else "other",
+                "steps": row.get("predicted_gd_iterations"),
+            }
+        )
+    order = [row["scaler"] for row in rows]
+    largest = max((v["bar"] for v in values if v["bar"] is not None), default=1.0)
+    domain = [0.5, max(largest, 10.0) * 1e4]  # room on the right for the labels
+    y = {"field": "scaler", "type": "nominal", "sort": order, "title": None}
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "width": width,
+        "height": {"step": 22},
+        "data": {"values": values},
+        "layer": [
+            {
+                "transform": [{"filter": "datum.kappa !== null"}],
+                "mark": {"type": "bar"},
+                "encoding": {
+                    "y": y,
+                    "x": {
+                        "field": "bar",
+                        "type": "quantitative",
+                        "scale": {"type": "log", "domain": domain},
+                        "title": "κ of H (log scale; 1 is perfect)",
+                    },
+                    "x2": {"datum": domain[0]},
+                    "color": {
+                        "field": "current",
+                        "type": "nominal",
+                        "legend": None,
+                        "scale": {"domain": ["current", "other"], "range": [NORMAL_COLOR, BAR_COLOR]},
+                    },
+                    "tooltip": [
+                        {"field": "scaler"},
+                        {"field": "label", "title": "κ"},
+                        {"field": "steps", "title": "predicted GD steps", "format": ",.0f"},
+                    ],
+                },
+            },
+            {
+                "mark": {"type": "text", "align": "left", "dx": 4, "fontSize": 11},
+                "encoding": {
+                    "y": y,
+                    "x": {"field": "bar", "type": "quantitative", "scale": {"type": "log", "domain": domain}},
+                    "text": {"field": "label"},
+                },
+            },
+        ],
+    }

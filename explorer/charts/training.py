@@ -1,0 +1,535 @@
+"""Vega-Lite specs and per-tick data for the Train page: pure functions of a run's records.
+
+A spec is built once (cached) and never holds data, so the chart in the browser keeps its identity and
+only its rows change from tick to tick. Every frame is bounded: histograms are counts on the run's fixed
+edges and histories are thinned to at most `MAX_POINTS` per series, so a tick at epoch 2,000 costs what a
+tick at epoch 20 does. Specs are shared, cached objects: callers must not mutate them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from explorer import probes
+from explorer.training import Trainer
+
+MAX_POINTS = 300  # per series: enough for a smooth line, small enough to resend every tick
+MAX_INPUT_FEATURES = 12  # "layer 0" panels; more would bury the hidden layers below them
+MAX_SURFACE_POINTS = 400  # test points drawn over the decision surface
+GRID = 36  # cells per side of the decision-surface grid
+STAGE_NAMES = {"linear": "linear (W·u + b)", "norm": "batch norm"}
+
+Spec = dict[str, Any]
+CANVAS = {"embedOptions": {"renderer": "canvas"}}  # many marks redrawn every tick: canvas is cheaper than SVG
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart of a tick: a cached spec (no data in it) and the rows to draw with it."""
+
+    spec: Spec
+    data: pd.DataFrame
+
+
+# ---- thinning and cleaning ---------------------------------------------------------------------
+def thin_indices(n: int, max_points: int = MAX_POINTS) -> np.ndarray:
+    """Every k-th index plus the last, k a power of two, at most `max_points` in all.
+
+    A power-of-two stride keeps the same points from tick to tick (they only change when k doubles),
+    so a thinned line grows instead of shimmering as a long run goes on.
+    """
+    if n <= max_points:
+        return np.arange(n)
+    stride = 1 << math.ceil(math.log2(n / (max_points - 1)))
+    kept = np.arange(0, n, stride)
+    return kept if kept[-1] == n - 1 else np.append(kept, n - 1)
+
+
+def _finite(values: Any, positive: bool = False) -> np.ndarray:
+    """NaN (drawn as a gap) where a value is not finite, or not positive on a log axis."""
+    array = np.asarray(values, dtype=np.float64)
+    ok = np.isfinite(array) & (array > 0) if positive else np.isfinite(array)
+    return np.where(ok, array, np.nan)
+
+
+def _compact(columns: dict[str, Any]) -> pd.DataFrame:
+    """A frame that is cheap to send every tick: text as categories, numbers as float32 (ample on screen)."""
+    frame = pd.DataFrame(columns)
+    for name, column in frame.items():
+        if column.dtype == object:
+            frame[name] = column.astype("category")
+        elif column.dtype == np.float64:
+            frame[name] = column.astype(np.float32)
+    return frame
+
+
+def _stage_title(step: int, stage: str, activation: str) -> str:
+    return f"{step} · {STAGE_NAMES.get(stage, activation)}"
+
+
+EPOCH_X: Spec = {"field": "epoch", "type": "quantitative", "title": "epoch", "axis": {"format": "d", "tickMinStep": 1}}
+_LATEST = [
+    {"joinaggregate": [{"op": "max", "field": "epoch", "as": "latest"}]},
+    {"filter": "datum.epoch == datum.latest"},
+]
+
+
+def _with_latest(line: Spec) -> list[Spec]:
+    """A line layer and a dot on its latest epoch: where the run is now, visible from the first epoch on."""
+    mark = {k: v for k, v in line["mark"].items() if k != "tooltip"}
+    encoding = {k: v for k, v in line["encoding"].items() if k != "strokeDash"}  # not a point's channel
+    return [
+        line,
+        {"transform": _LATEST, "mark": {**mark, "type": "point", "filled": True, "size": 36}, "encoding": encoding},
+    ]
+
+
+# ---- (a) losses and the test metric ------------------------------------------------------------
+def curve_frame(curve: Sequence[dict[str, float]], metric_name: str, max_points: int = MAX_POINTS) -> pd.DataFrame:
+    """Epoch, train/test loss and the test metric, thinned; one row per kept epoch."""
+    kept = [curve[i] for i in thin_indices(len(curve), max_points)]
+    return _compact(
+        {
+            "epoch": np.array([row["epoch"] for row in kept], dtype=np.int64),
+            "train": _finite([row["train_loss"] for row in kept], positive=True),
+            "test": _finite([row["test_loss"] for row in kept], positive=True),
+            "metric": _finite([row[metric_name] for row in kept]),
+        }
+    )
+
+
+@lru_cache(maxsize=1)
+def loss_spec() -> Spec:
+    return {
+        "height": 260,
+        "title": {"text": "Loss", "anchor": "start"},
+        "transform": [{"fold": ["train", "test"], "as": ["split", "loss"]}],
+        "layer": _with_latest(
+            {
+                "mark": {"type": "line", "tooltip": True, "clip": True},
+                "encoding": {
+                    "x": EPOCH_X,
+                    "y": {
+                        "field": "loss",
+                        "type": "quantitative",
+                        "scale": {"type": "log"},
+                        "title": "loss (log scale)",
+                    },
+                    "color": {
+                        "field": "split",
+                        "type": "nominal",
+                        "title": "split",
+                        "scale": {"domain": ["train", "test"], "range": ["#1f77b4", "#ff7f0e"]},
+                    },
+                },
+            }
+        ),
+    }
+
+
+@lru_cache(maxsize=4)
+def metric_spec(metric_name: str) -> Spec:
+    accuracy = metric_name == "test_accuracy"
+    title = "test accuracy" if accuracy else "test R² (clipped at −1)"
+    return {
+        "height": 190,
+        "title": {"text": title[0].upper() + title[1:], "anchor": "start"},
+        "layer": _with_latest(
+            {
+                "mark": {"type": "line", "tooltip": True, "clip": True, "color": "#2ca02c"},
+                "encoding": {
+                    "x": EPOCH_X,
+                    "y": {
+                        "field": "metric",
+                        "type": "quantitative",
+                        "title": "accuracy" if accuracy else "R²",
+                        "scale": {"domain": [0, 1] if accuracy else [-1, 1]},
+                    },
+                },
+            }
+        ),
+    }
+
+
+# ---- (b) activation histograms, (f) the scaled inputs as "layer 0" -----------------------------
+def histogram_frame(layers: Sequence[dict[str, Any]], activation: str) -> pd.DataFrame:
+    """Every hidden layer's stages in the placement's order: one row per bin, share of the probe values."""
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("layer", "stage", "column", "x0", "x1", "share")}
+    for layer in layers:
+        row_title = f"layer {layer['index'] + 1} · {layer['width']} units"
+        for step, stage in enumerate(layer["order"], start=1):
+            hist = layer["stages"][stage]["hist"]
+            edges = np.asarray(hist["edges"], dtype=np.float64)
+            counts = np.asarray(hist["counts"], dtype=np.float64)
+            bins = len(counts)
+            parts["layer"].append(np.full(bins, row_title, dtype=object))
+            parts["stage"].append(np.full(bins, stage, dtype=object))
+            parts["column"].append(np.full(bins, _stage_title(step, stage, activation), dtype=object))
+            parts["x0"].append(edges[:-1])
+            parts["x1"].append(edges[1:])
+            parts["share"].append(counts / max(counts.sum(), 1.0))
+    if not parts["x0"]:
+        return _compact({k: np.array([], dtype=object) for k in parts})
+    return _compact({k: np.concatenate(v) for k, v in parts.items()})
+
+
+def _histogram_cell(color: Spec, width: int, height: int) -> Spec:
+    return {
+        "width": width,
+        "height": height,
+        "mark": {"type": "rect", "tooltip": True},
+        "encoding": {
+            "x": {
+                "field": "x0",
+                "type": "quantitative",
+                "title": None,
+                "scale": {"zero": False, "nice": False},
+                "axis": {"format": ".3~g", "tickCount": 4},
+            },
+            "x2": {"field": "x1"},
+            "y": {"field": "share", "type": "quantitative", "title": None, "axis": {"format": ".0%", "tickCount": 3}},
+            "y2": {"datum": 0},
+            "color": color,
+            "tooltip": [
+                {"field": "x0", "type": "quantitative", "title": "from", "format": ".3g"},
+                {"field": "x1", "type": "quantitative", "title": "to", "format": ".3g"},
+                {"field": "share", "type": "quantitative", "title": "share", "format": ".1%"},
+            ],
+        },
+    }
+
+
+@lru_cache(maxsize=1)
+def histogram_spec() -> Spec:
+    stage_color = {
+        "field": "stage",
+        "type": "nominal",
+        "legend": None,
+        "scale": {"domain": ["linear", "norm", "act"], "range": ["#7f7f7f", "#ff7f0e", "#1f77b4"]},
+    }
+    return {
+        "title": {"text": "Activations of every hidden layer, stage by stage", "anchor": "start"},
+        "facet": {
+            "row": {
+                "field": "layer",
+                "type": "nominal",
+                "title": None,
+                "header": {"labelAngle": 0, "labelAlign": "left"},
+            },
+            "column": {"field": "column", "type": "nominal", "title": None, "header": {"labelFontSize": 12}},
+        },
+        "spec": _histogram_cell(stage_color, 200, 70),
+        "resolve": {"scale": {"x": "independent", "y": "independent"}},
+        "usermeta": CANVAS,
+    }
+
+
+def input_frame(X: np.ndarray, feature_names: Sequence[str], max_features: int = MAX_INPUT_FEATURES) -> pd.DataFrame:
+    """'Layer 0': each scaled input feature's histogram on edges chosen like the probes' (fixed per run)."""
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("feature", "order", "x0", "x1", "share")}
+    for j in range(min(X.shape[1], max_features)):
+        column = np.asarray(X[:, j], dtype=np.float64)
+        column = column[np.isfinite(column)]
+        if column.size == 0:
+            continue
+        edges = probes.choose_edges(column)
+        counts = probes.histogram(column, edges).astype(np.float64)
+        name = str(feature_names[j]) if j < len(feature_names) else f"x{j}"
+        parts["feature"].append(np.full(len(counts), f"{j} · {name}", dtype=object))
+        parts["order"].append(np.full(len(counts), j, dtype=np.int64))
+        parts["x0"].append(edges[:-1])
+        parts["x1"].append(edges[1:])
+        parts["share"].append(counts / max(counts.sum(), 1.0))
+    if not parts["x0"]:
+        return _compact({k: np.array([], dtype=object) for k in parts})
+    return _compact({k: np.concatenate(v) for k, v in parts.items()})
+
+
+@lru_cache(maxsize=1)
+def input_spec() -> Spec:
+    return {
+        "title": {"text": "Layer 0: the scaled inputs the network receives (training split)", "anchor": "start"},
+        "facet": {
+            "field": "feature",
+            "type": "nominal",
+            "title": None,
+            "sort": {"field": "order", "op": "min"},
+            "header": {"labelFontSize": 12},
+        },
+        "columns": 4,
+        "spec": _histogram_cell({"value": "#9467bd"}, 180, 60),
+        "resolve": {"scale": {"x": "independent", "y": "independent"}},
+    }
+
+
+# ---- (c) a percentile band over epochs ---------------------------------------------------------
+def band_frame(records: Sequence[dict[str, Any]], layer: int, stage: str, max_points: int = MAX_POINTS) -> pd.DataFrame:
+    """p15/p50/p85 and min/max of one layer's stage over the recorded epochs (thinned)."""
+    fields = ("p15", "p50", "p85", "min", "max")
+    rows = [r for r in records if layer < len(r["layers"]) and stage in r["layers"][layer]["stages"]]
+    rows = [rows[i] for i in thin_indices(len(rows), max_points)]
+    columns: dict[str, Any] = {"epoch": np.array([r["epoch"] for r in rows], dtype=np.int64)}
+    for name in fields:
+        columns[name] = _finite([r["layers"][layer]["stages"][stage][name] for r in rows])
+    return _compact(columns)
+
+
+@lru_cache(maxsize=1)
+def band_spec() -> Spec:
+    x = EPOCH_X
+    return {
+        "height": 240,
+        "title": {"text": "Spread over epochs: p15–p85, median, min–max", "anchor": "start"},
+        "layer": [
+            {
+                "mark": {"type": "area", "opacity": 0.12, "color": "#1f77b4"},
+                "encoding": {
+                    "x": x,
+                    "y": {"field": "min", "type": "quantitative", "title": "value", "axis": {"format": ".3~g"}},
+                    "y2": {"field": "max"},
+                },
+            },
+            {
+                "mark": {"type": "area", "opacity": 0.35, "color": "#1f77b4"},
+                "encoding": {"x": x, "y": {"field": "p15", "type": "quantitative"}, "y2": {"field": "p85"}},
+            },
+            *_with_latest(
+                {
+                    "mark": {"type": "line", "color": "#1f77b4", "tooltip": True},
+                    "encoding": {
+                        "x": x,
+                        "y": {"field": "p50", "type": "quantitative"},
+                        "tooltip": [
+                            {"field": "epoch", "type": "quantitative"},
+                            *(
+                                {"field": f, "type": "quantitative", "format": ".3g"}
+                                for f in ("min", "p15", "p50", "p85", "max")
+                            ),
+                        ],
+                    },
+                }
+            ),
+        ],
+    }
+
+
+# ---- (d) dead and saturated units, gradient norms ---------------------------------------------
+def health_frame(records: Sequence[dict[str, Any]], max_points: int = MAX_POINTS) -> pd.DataFrame:
+    """Per recorded epoch and layer: share of dead and saturated units (activation stage) and grad norm."""
+    rows = [records[i] for i in thin_indices(len(records), max_points)]
+    items = [(record["epoch"], item) for record in rows for item in record["layers"]]
+    return _compact(
+        {
+            "epoch": np.array([epoch for epoch, _ in items], dtype=np.int64),
+            "layer": np.array([f"layer {item['index'] + 1}" for _, item in items], dtype=object),
+            "dead": _finite([item["stages"]["act"]["frac_dead"] for _, item in items]),
+            "saturated": _finite([item["stages"]["act"]["frac_saturated"] for _, item in items]),
+            "grad_norm": _finite([item["grad_norm"] for _, item in items], positive=True),  # log axis
+        }
+    )
+
+
+@lru_cache(maxsize=1)
+def fractions_spec() -> Spec:
+    return {
+        "height": 260,
+        "title": {"text": "Dead units (always 0) and saturated units (at a bound)", "anchor": "start"},
+        "transform": [{"fold": ["dead", "saturated"], "as": ["measure", "value"]}],
+        "layer": _with_latest(
+            {
+                "mark": {"type": "line", "tooltip": True},
+                "encoding": {
+                    "x": EPOCH_X,
+                    "y": {
+                        "field": "value",
+                        "type": "quantitative",
+                        "title": "share of units",
+                        "scale": {"domain": [0, 1]},
+                        "axis": {"format": ".0%"},
+                    },
+                    "color": {"field": "layer", "type": "nominal", "title": "layer"},
+                    "strokeDash": {"field": "measure", "type": "nominal", "title": "units"},
+                },
+            }
+        ),
+    }
+
+
+@lru_cache(maxsize=1)
+def grad_norm_spec() -> Spec:
+    return {
+        "height": 260,
+        "title": {"text": "Gradient norm of each layer's weights", "anchor": "start"},
+        "layer": _with_latest(
+            {
+                "mark": {"type": "line", "tooltip": True},
+                "encoding": {
+                    "x": EPOCH_X,
+                    "y": {
+                        "field": "grad_norm",
+                        "type": "quantitative",
+                        "title": "‖∇W‖ (log scale)",
+                        "scale": {"type": "log"},
+                    },
+                    "color": {"field": "layer", "type": "nominal", "title": "layer"},
+                },
+            }
+        ),
+    }
+
+
+# ---- (e) the decision boundary or regression surface -------------------------------------------
+@dataclass(frozen=True)
+class Plane:
+    """A fixed grid over two scaled inputs, and the test points drawn on it (computed once per run)."""
+
+    centres: np.ndarray  # (GRID², 2): where the network is asked for a prediction
+    cells: dict[str, np.ndarray]  # x0, x0_end, x1, x1_end of each grid cell
+    points: dict[str, np.ndarray]  # x0, x1 and label (classes) or value (regression) of the drawn test points
+
+
+def plane(
+    X_train: np.ndarray,
+    X_test: np.ndarray,
+    y_test: np.ndarray,
+    task: str,
+    class_names: Sequence[str],
+    grid: int = GRID,
+) -> Plane | None:
+    """The grid over the bulk of the data (0.5–99.5 percentiles, padded); None unless there are 2 features."""
+    if X_train.shape[1] != 2:
+        return None
+    lo, hi = np.percentile(np.concatenate([X_train, X_test]), [0.5, 99.5], axis=0)
+    pad = np.maximum((hi - lo) * 0.08, 1e-6)
+    edges = [np.linspace(lo[k] - pad[k], hi[k] + pad[k], grid + 1) for k in range(2)]
+    ix, iy = (index.ravel() for index in np.meshgrid(np.arange(grid), np.arange(grid)))
+    cells = {"x0": edges[0][ix], "x0_end": edges[0][ix + 1], "x1": edges[1][iy], "x1_end": edges[1][iy + 1]}
+    centres = np.column_stack([(cells["x0"] + cells["x0_end"]) / 2, (cells["x1"] + cells["x1_end"]) / 2])
+    shown = thin_indices(len(X_test), MAX_SURFACE_POINTS)
+    points = {"x0": X_test[shown, 0], "x1": X_test[shown, 1]}
+    if task == "classification":
+        points["label"] = np.asarray(class_names, dtype=object)[np.asarray(y_test)[shown]]
+    else:
+        points["value"] = np.asarray(y_test, dtype=np.float64)[shown]
+    return Plane(centres, cells, points)
+
+
+def surface_frame(plane: Plane, predictions: np.ndarray, class_names: Sequence[str]) -> pd.DataFrame:
+    """Grid cells with the network's answer (class and confidence, or value), then the test points."""
+    n_cells, n_points = len(plane.centres), len(plane.points["x0"])
+    gap = np.full(n_points, np.nan)
+    columns: dict[str, Any] = {
+        "kind": np.array(["grid"] * n_cells + ["point"] * n_points, dtype=object),
+        "x0": np.concatenate([plane.cells["x0"], plane.points["x0"]]),
+        "x1": np.concatenate([plane.cells["x1"], plane.points["x1"]]),
+        "x0_end": np.concatenate([plane.cells["x0_end"], gap]),
+        "x1_end": np.concatenate([plane.cells["x1_end"], gap]),
+    }
+    if predictions.ndim == 2:  # class probabilities
+        labels = np.asarray(class_names, dtype=object)[predictions.argmax(1)]
+        columns["label"] = np.concatenate([labels, plane.points["label"]])
+        columns["confidence"] = np.concatenate([_finite(predictions.max(1)), gap])
+    else:
+        columns["value"] = np.concatenate([_finite(predictions), plane.points["value"]])
+    return _compact(columns)
+
+
+@lru_cache(maxsize=16)
+def surface_spec(task: str, n_classes: int = 2) -> Spec:
+    axes = {
+        "x": {
+            "field": "x0",
+            "type": "quantitative",
+            "title": "scaled feature 0",
+            "scale": {"zero": False, "nice": False},
+        },
+        "y": {
+            "field": "x1",
+            "type": "quantitative",
+            "title": "scaled feature 1",
+            "scale": {"zero": False, "nice": False},
+        },
+    }
+    if task == "classification":
+        color = {"field": "label", "type": "nominal", "title": "class"}
+        cell_extra = {
+            "opacity": {
+                "field": "confidence",
+                "type": "quantitative",
+                "legend": None,
+                "scale": {"domain": [1 / max(n_classes, 2), 1], "range": [0.02, 0.6]},
+            }
+        }
+        point_mark = {"type": "circle", "size": 26, "stroke": "white", "strokeWidth": 0.7, "opacity": 1}
+        title = "Decision boundary and test points"
+    else:
+        color = {"field": "value", "type": "quantitative", "title": "target", "scale": {"scheme": "viridis"}}
+        cell_extra = {}
+        point_mark = {"type": "circle", "size": 26, "stroke": "black", "strokeWidth": 0.6, "opacity": 1}
+        title = "Regression surface and test points"
+    return {
+        "height": 330,
+        "title": {"text": title, "anchor": "start"},
+        "layer": [
+            {
+                "transform": [{"filter": "datum.kind == 'grid'"}],
+                "mark": {"type": "rect", "clip": True},
+                "encoding": {
+                    **axes,
+                    "x2": {"field": "x0_end"},
+                    "y2": {"field": "x1_end"},
+                    "color": color,
+                    **cell_extra,
+                },
+            },
+            {
+                "transform": [{"filter": "datum.kind == 'point'"}],
+                "mark": {**point_mark, "clip": True},
+                "encoding": {**axes, "color": color},
+            },
+        ],
+        "config": {"aria": False},
+        "usermeta": CANVAS,
+    }
+
+
+# ---- one tick ----------------------------------------------------------------------------------
+class TrainCharts:
+    """The Train page's charts for one run: what never changes is built once, the rest on each tick."""
+
+    def __init__(self, trainer: Trainer) -> None:
+        prepared = trainer.prepared
+        self.task: str = trainer.task
+        self.activation: str = trainer.config.activation
+        self.class_names: tuple[str, ...] = tuple(prepared.dataset.class_names)
+        self.n_features: int = int(prepared.X_train.shape[1])
+        self.inputs = input_frame(prepared.X_train, prepared.dataset.feature_names)
+        self.plane = plane(prepared.X_train, prepared.X_test, prepared.y_test, self.task, self.class_names)
+
+    def build(self, trainer: Trainer, band_layer: int = 0, band_stage: str = "act") -> dict[str, Chart]:
+        """Every live chart's cached spec and this tick's data (the surface only while weights are finite)."""
+        curve = curve_frame(trainer.curve, trainer.metric_name)
+        health = health_frame(trainer.records)
+        latest = trainer.records[-1]["layers"] if trainer.records else []
+        charts = {
+            "loss": Chart(loss_spec(), curve),
+            "metric": Chart(metric_spec(trainer.metric_name), curve),
+            "inputs": Chart(input_spec(), self.inputs),
+            "histograms": Chart(histogram_spec(), histogram_frame(latest, self.activation)),
+            "band": Chart(band_spec(), band_frame(trainer.records, band_layer, band_stage)),
+            "fractions": Chart(fractions_spec(), health),
+            "grad_norms": Chart(grad_norm_spec(), health),
+        }
+        if self.plane is not None and not trainer.diverged:
+            predictions = trainer.predict(self.plane.centres)
+            if np.isfinite(predictions).all():
+                spec = surface_spec(self.task, max(len(self.class_names), 2))
+                charts["surface"] = Chart(spec, surface_frame(self.plane, predictions, self.class_names))
+        return charts

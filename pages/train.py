@@ -1,0 +1,28 @@
+"""Train: set up data, scaling and a network in the sidebar, then watch it learn, live.
+
+The screen, top to bottom: what the opening link got wrong (if anything), why the sidebar's settings
+can't run (if so), the buttons, then the live part: metrics, loss, decision surface and the insides.
+"""
+
+import streamlit as st
+
+from ui import controls, session, train_view
+
+st.title("Train")
+st.caption("Pick data, skew it, scale it, place batch norm, and watch a small network learn.")
+
+config = session.config()  # on first load: from the URL
+problems = session.url_problems()
+if problems:
+    st.warning("The link's settings were partly used:\n" + "\n".join(f"- {p}" for p in problems))
+
+choice = controls.sidebar(config)
+if choice.config is None:
+    (st.info if choice.waiting else st.error)(choice.problem)
+elif session.use(choice.config):
+    controls.agree(choice.config)
+session.write_url(session.config())
+
+run = session.run()
+train_view.buttons(run)
+train_view.live(run)

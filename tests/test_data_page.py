@@ -1,0 +1,104 @@
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "data.py")
+TABS = ("Distributions", "Statistics", "Scatter", "Conditioning", "Compare scalers")
+
+
+def _page(tab: str = "Distributions", **query: str) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.query_params.update(query)
+    at.session_state["data_tab"] = tab
+    return at.run()
+
+
+def _metric(at: AppTest, label_start: str) -> str:
+    return next(m.value for m in at.metric if m.label.startswith(label_start))
+
+
+def _steps(text: str) -> int:
+    return int(text.replace(",", ""))
+
+
+@pytest.mark.parametrize(("tab", "charts"), [("Distributions", 2), ("Scatter", 2), ("Conditioning", 2)])
+def test_each_tab_renders_its_charts(tab, charts):
+    at = _page(tab, skew="0:lognormal:1.5")
+    assert not at.exception and not at.error
+    assert len(at.get("vega_lite_chart")) == charts
+
+
+def test_statistics_tab_has_a_table_per_stage():
+    at = _page("Statistics")
+    assert not at.exception
+    assert len(at.dataframe) == 3
+    assert list(at.dataframe[2].value["feature"]) == ["x0", "x1"]
+
+
+def test_compare_scalers_draws_one_panel_per_scaler():
+    at = _page("Compare scalers", skew="0:lognormal:1.5")
+    assert not at.exception
+    (chart,) = at.get("vega_lite_chart")
+    assert "minmax" in chart.proto.spec and "pca_whiten" in chart.proto.spec
+
+
+def test_the_url_sets_the_data_and_kappa_shows_the_effect_of_scale():
+    bad = _page("Conditioning", skew="0:scale:1000", scaler="none")
+    good = _page("Conditioning", skew="0:scale:1000", scaler="standard")
+    assert float(_metric(bad, "κ")) > 1e5
+    assert float(_metric(good, "κ")) < 10
+    assert bad.sidebar.text_input(key="data_skew").value == "0:scale:1000"
+
+
+def test_changing_a_control_updates_the_url():
+    at = _page()
+    at.sidebar.selectbox(key="data_scaler").select("minmax").run()
+    assert not at.exception
+    assert at.query_params["scaler"] == "minmax"
+
+
+def test_a_preset_fills_the_skew_box():
+    at = _page()
+    at.sidebar.selectbox(key="data_preset").select("0:scale:1000").run()
+    assert at.sidebar.text_input(key="data_skew").value == "0:scale:1000"
+    assert at.query_params["skew"] == "0:scale:1000"
+
+
+@pytest.mark.parametrize("skew", ["0:nope:1", "7:lognormal:1"])
+def test_a_bad_skew_shows_one_line_and_keeps_the_last_good_data(skew):
+    at = _page("Conditioning", scaler="none", skew="0:scale:1000")
+    kappa = _metric(at, "κ")
+    at.sidebar.text_input(key="data_skew").input(skew).run()
+    assert not at.exception
+    (error,) = at.error
+    assert "skew" in error.value and "Traceback" not in error.value and "\n" not in error.value
+    assert _metric(at, "κ") == kappa
+    assert at.query_params["skew"] == "0:scale:1000"
+
+
+def test_verify_measures_gradient_descent_beside_the_prediction():
+    at = _page("Conditioning", scaler="minmax")
+    at.button(key="data_verify").click().run()
+    assert not at.exception
+    predicted = _steps(_metric(at, "predicted steps"))
+    measured = _steps(_metric(at, "measured: slowest"))
+    assert predicted > 100
+    assert abs(measured - predicted) <= 0.2 * predicted
+
+
+def test_a_run_past_the_cap_says_so():
+    at = _page("Conditioning", scaler="none", skew="0:scale:1000")
+    at.button(key="data_verify").click().run()
+    assert _metric(at, "measured: slowest") == "not reached"
+    assert any("Stopped at the cap" in w.value for w in at.warning)
+
+
+def test_digits_explains_the_singular_h_and_skips_constant_pixels():
+    at = _page("Conditioning", dataset="digits")
+    assert _metric(at, "κ (condition number)") == "∞"
+    assert any("H is singular" in w.value and "pixel_0_0" in w.value for w in at.warning)
+    at.session_state["data_tab"] = "Distributions"
+    at.run()
+    shown = at.multiselect[0].value
+    assert len(shown) == 4 and 0 not in shown  # pixel_0_0 is constant

@@ -1,0 +1,229 @@
+"""The Train page driven through AppTest: small runs set through the URL, as a shared link would."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit import dataframe_util
+from streamlit.testing.v1 import AppTest
+
+from explorer.training import Trainer
+
+APP = Path(__file__).resolve().parents[1] / "app.py"
+SMALL = {"n_samples": "200", "epochs": "5", "hidden": "8,8"}
+
+
+def open_app(**params: str) -> AppTest:
+    at = AppTest.from_file(str(APP), default_timeout=60)
+    at.query_params.update({**SMALL, **params})
+    return at.run()
+
+
+def charts(at: AppTest) -> dict[str, tuple[str, pd.DataFrame]]:
+    """Each drawn Vega-Lite chart by its title: (spec JSON as sent, its rows)."""
+    found = {}
+    for element in at.get("vega_lite_chart"):
+        spec = element.proto.spec
+        title = json.loads(spec)["title"]["text"]
+        found[title] = (spec, dataframe_util.convert_arrow_bytes_to_pandas_df(element.proto.data.data))
+    return found
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def trainer(at: AppTest) -> Trainer:
+    return at.session_state["train.run"].trainer
+
+
+def test_the_page_loads_with_defaults_and_writes_them_to_the_url():
+    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    assert not at.exception and not at.error
+    assert at.title[0].value == "Train"
+    assert metric(at, "Epoch") == "0 / 200"
+    assert {"Loss", "Decision boundary and test points"} <= set(charts(at))
+    assert at.query_params["norm"] == "bn_before" and at.query_params["hidden"] == "32,32"
+
+
+def test_step_advances_one_epoch_and_adds_points_to_the_charts():
+    at = open_app()
+    before = charts(at)
+    assert len(before["Loss"][1]) == 0
+    at.button(key="train.step").click().run()
+    after = charts(at)
+    assert metric(at, "Epoch") == "1 / 5"
+    assert len(after["Loss"][1]) == 1
+    assert len(after["Activations of every hidden layer, stage by stage"][1]) > 0
+    for title, (spec, _) in after.items():  # only the rows changed: the browser keeps each chart
+        assert spec == before[title][0], title
+
+
+def _stage_columns(at: AppTest) -> list[str]:
+    frame = charts(at)["Activations of every hidden layer, stage by stage"][1]
+    return sorted(frame["column"].unique())
+
+
+def test_changing_the_placement_changes_the_stages_shown():
+    at = open_app(norm="bn_before")
+    at.button(key="train.step").click().run()
+    assert _stage_columns(at) == ["1 · linear (W·u + b)", "2 · batch norm", "3 · relu"]
+
+    at.segmented_control(key="train.norm").set_value("bn_after").run()
+    assert "restarted from epoch 0" in at.toast[0].value
+    at.button(key="train.step").click().run()
+    assert _stage_columns(at) == ["1 · linear (W·u + b)", "2 · relu", "3 · batch norm"]
+
+    at.segmented_control(key="train.norm").set_value("none").run()
+    at.button(key="train.step").click().run()
+    assert _stage_columns(at) == ["1 · linear (W·u + b)", "2 · relu"]
+    assert not at.exception
+
+
+def test_batch_size_one_with_batch_norm_shows_one_line_and_keeps_the_run():
+    at = open_app(norm="bn_before")
+    at.button(key="train.step").click().run()
+    at.number_input(key="train.batch_size").set_value(1).run()
+    assert not at.exception
+    assert len(at.error) == 1 and "batch norm needs at least 2 rows" in at.error[0].value
+    assert metric(at, "Epoch") == "1 / 5"  # the previous run is still there, and still trains
+    assert at.number_input(key="train.batch_size").value == 1  # and what the user typed is kept
+    at.button(key="train.step").click().run()
+    assert metric(at, "Epoch") == "2 / 5"
+    assert at.query_params["batch_size"] == "32"  # the link still describes the run on screen
+
+
+def test_a_skew_on_a_feature_the_new_data_lacks_shows_one_line_and_keeps_the_run():
+    at = open_app(dataset="classification", n_features="4", skew="3:scale:10")
+    at.button(key="train.step").click().run()
+    at.selectbox(key="train.dataset").set_value("moons").run()
+    assert not at.exception
+    assert len(at.error) == 1 and "feature 3 does not exist" in at.error[0].value
+    assert trainer(at).config.dataset == "classification" and trainer(at).epoch == 1
+
+
+def test_a_bad_hidden_width_is_reported_and_the_app_keeps_running():
+    at = open_app()
+    at.text_input(key="train.hidden").input("8,zero").run()
+    assert len(at.error) == 1 and "hidden" in at.error[0].value
+    at.button(key="train.step").click().run()
+    assert metric(at, "Epoch") == "1 / 5"
+
+
+def test_the_learning_rate_applies_to_the_running_training_without_reset():
+    at = open_app()
+    at.button(key="train.step").click().run()
+    at.select_slider(key="train.lr").set_value(0.1).run()
+    assert trainer(at).lr == 0.1 and trainer(at).epoch == 1
+    assert not at.toast
+    assert at.query_params["lr"] == "0.1"
+
+
+def test_changing_the_data_resets_the_run_and_says_so():
+    at = open_app()
+    at.button(key="train.step").click().run()
+    at.number_input(key="train.noise").set_value(0.3).run()
+    assert trainer(at).epoch == 0
+    assert "Data changed (noise)" in at.toast[0].value
+
+
+def test_a_finished_run_can_be_lengthened_without_starting_again():
+    at = open_app(epochs="1")
+    at.button(key="train.step").click().run()
+    assert at.button(key="train.play").disabled and "Finished 1 epochs" in at.success[0].value
+    at.number_input(key="train.epochs").set_value(2).run()
+    at.button(key="train.step").click().run()
+    assert metric(at, "Epoch") == "2 / 2"
+
+
+def test_divergence_shows_a_warning_with_a_hint_instead_of_broken_charts():
+    at = open_app(hidden="32,32", optimizer="sgd", lr="10", norm="none", init="normal:3")
+    at.button(key="train.step").click().run()
+    at.button(key="train.step").click().run()
+    assert not at.exception
+    warning = " ".join(w.value for w in at.warning)
+    assert "diverged" in warning and "Lower the learning rate" in warning
+    loss = charts(at)["Loss"][1]
+    assert len(loss) == trainer(at).epoch == 1
+    assert loss[["train", "test"]].notna().all().all()  # only the finite epochs are drawn
+
+
+def test_bad_url_values_are_named_and_the_rest_is_used():
+    at = open_app(hidden="8,x", activation="tanh", colour="red")
+    assert not at.exception
+    text = at.warning[0].value
+    assert "hidden" in text and "'colour'" in text
+    assert trainer(at).config.activation == "tanh"
+
+
+def test_a_link_cannot_point_the_app_at_a_server_file():
+    at = open_app(dataset="csv", csv_path="/etc/passwd")
+    assert "csv_path" in at.warning[0].value
+    assert trainer(at).config.dataset == "moons" and "csv_path" not in at.query_params
+
+
+@pytest.mark.parametrize(("dataset", "expected"), [("diabetes", "Test R²"), ("iris", "Test accuracy")])
+def test_bundled_datasets_train_and_say_why_there_is_no_surface(dataset: str, expected: str):
+    at = open_app(dataset=dataset)
+    at.button(key="train.step").click().run()
+    assert not at.exception and not at.error
+    assert metric(at, expected) != "–"
+    assert "Decision boundary and test points" not in charts(at)
+    assert any("two-feature data" in c.value for c in at.caption)
+
+
+def _csv(rows: int = 60) -> bytes:
+    lines = ["a,b,label"] + [f"{i % 7},{(i * 3) % 11},{'yes' if i % 2 else 'no'}" for i in range(rows)]
+    return "\n".join(lines).encode()
+
+
+def test_csv_waits_for_an_upload_then_trains_on_it_and_keeps_its_path_out_of_the_link():
+    at = open_app()
+    at.selectbox(key="train.dataset").set_value("csv").run()
+    assert "Upload a CSV" in at.info[0].value and trainer(at).config.dataset == "moons"
+    at.get("file_uploader")[0].upload("mine.csv", _csv(), "text/csv")
+    at.run()
+    assert not at.exception and not at.error
+    assert trainer(at).config.dataset == "csv" and trainer(at).config.target == "label"
+    assert at.query_params["dataset"] == "csv" and "csv_path" not in at.query_params
+    at.button(key="train.step").click().run()
+    assert metric(at, "Epoch") == "1 / 5"
+
+
+def test_a_csv_with_text_features_is_one_line_and_the_run_stays():
+    at = open_app(dataset="iris")
+    at.selectbox(key="train.dataset").set_value("csv").run()
+    at.get("file_uploader")[0].upload("bad.csv", b"name,x,y\n" + b"a,1,0\nb,2,1\n" * 10, "text/csv")
+    at.run()
+    assert len(at.error) == 1 and "not numeric: name" in at.error[0].value
+    assert trainer(at).config.dataset == "iris"
+
+
+def test_a_link_whose_settings_cannot_be_built_opens_on_the_defaults_and_says_why():
+    at = open_app(skew="5:scale:2")  # moons has features 0 and 1
+    assert not at.exception
+    assert "feature 5 does not exist" in at.warning[0].value
+    assert trainer(at).config.skew == "" and trainer(at).config.epochs == 200
+
+
+def test_after_divergence_a_new_learning_rate_starts_a_fresh_run():
+    at = open_app(hidden="32,32", optimizer="sgd", lr="10", norm="none", init="normal:3")
+    at.button(key="train.step").click().run()
+    at.button(key="train.step").click().run()
+    assert trainer(at).diverged
+    at.select_slider(key="train.lr").set_value(0.01).run()
+    assert not trainer(at).diverged and trainer(at).epoch == 0 and trainer(at).lr == 0.01
+
+
+def test_switching_to_the_data_page_and_back_keeps_the_run_and_the_settings():
+    at = open_app()
+    at.number_input(key="train.noise").set_value(0.3).run()
+    at.button(key="train.step").click().run()
+    at.switch_page("pages/data.py").run()
+    at.switch_page("pages/train.py").run()
+    assert not at.exception
+    assert metric(at, "Epoch") == "1 / 5"
+    assert at.number_input(key="train.noise").value == 0.3

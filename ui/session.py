@@ -1,0 +1,207 @@
+"""The Train page's run in `st.session_state`: one Trainer per browser session, advanced tick by tick.
+
+The session holds the last valid Config (shared with the other pages under `CONFIG`) and the run built
+from it. A new Config either applies to the running training (learning rate, epochs) or starts a new
+run; a Config that cannot be built shows one line and leaves the previous run as it was.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from dataclasses import dataclass, field
+
+import streamlit as st
+import torch
+
+from explorer.charts.training import TrainCharts
+from explorer.config import Config, ConfigError
+from explorer.training import Trainer
+
+CONFIG = "config"  # the current valid Config; the pages share it
+RUN = "train.run"
+URL_PROBLEMS = "train.url_problems"
+REJECTED = "train.rejected"  # (config, message) of the last config that could not be built
+TICK_SECONDS = 0.1  # training time per tick: short enough that a click is answered at once
+TICK_EVERY = 0.25  # seconds between ticks while playing
+LIVE_KEYS = ("lr", "epochs")  # changes that apply to the running training
+GROUPS = {
+    "data": ("dataset", "n_samples", "noise", "n_features", "test_size", "csv_path", "target", "skew", "scaler"),
+    "network": ("hidden", "activation", "norm", "init"),
+    "training": ("optimizer", "momentum", "weight_decay", "batch_size", "seed"),
+}
+
+
+@dataclass
+class RateMeter:
+    """Epochs per wall-clock second over the last few ticks (what the user sees, not pure compute)."""
+
+    marks: deque[tuple[float, int]] = field(default_factory=lambda: deque(maxlen=12))
+
+    def mark(self, epoch: int) -> None:
+        self.marks.append((time.perf_counter(), epoch))
+
+    def rate(self) -> float | None:
+        if len(self.marks) < 2:
+            return None
+        (t0, e0), (t1, e1) = self.marks[0], self.marks[-1]
+        return (e1 - e0) / (t1 - t0) if t1 > t0 else None
+
+
+@dataclass
+class Run:
+    """A trainer, its charts' fixed parts, and whether it is playing."""
+
+    trainer: Trainer
+    charts: TrainCharts
+    playing: bool = False
+    meter: RateMeter = field(default_factory=RateMeter)
+
+    @property
+    def config(self) -> Config:
+        return self.trainer.config
+
+    @property
+    def can_play(self) -> bool:
+        return not self.trainer.done
+
+
+def _build(config: Config, playing: bool = False) -> Run:
+    """A fresh run; raises ConfigError when the data cannot be prepared (e.g. a skew on a missing feature)."""
+    torch.set_num_threads(1)  # sessions train side by side; one core each keeps them all responsive
+    trainer = Trainer(config)
+    return Run(trainer, TrainCharts(trainer), playing=playing)
+
+
+def _safe_url_params() -> tuple[dict[str, str], list[str]]:
+    """The URL's parameters, minus a server file path: a link cannot carry an upload."""
+    params = {k: str(v) for k, v in st.query_params.to_dict().items()}
+    problems = []
+    if params.pop("csv_path", None) is not None:
+        problems.append("ignored URL parameter csv_path: a link cannot point at a file; upload the CSV instead")
+    if params.get("dataset") == "csv":
+        params.pop("dataset")
+        params.pop("target", None)
+        problems.append("this link was made with an uploaded CSV: upload it again (dataset is back to the default)")
+    return params, problems
+
+
+def config() -> Config:
+    """The session's Config, with a run built from it; on first load both come from the URL.
+
+    Another page may have set the Config first; settings that cannot be built fall back to the defaults
+    with a note, so the page always opens on a working run.
+    """
+    if RUN not in st.session_state:
+        problems: list[str] = []
+        chosen = st.session_state.get(CONFIG)
+        if chosen is None:
+            params, problems = _safe_url_params()
+            chosen, more = Config.from_query(params)
+            problems += more
+        try:
+            fresh = _build(chosen)
+        except ConfigError as err:
+            problems.append(f"ignored these settings: {err}")
+            chosen = Config()
+            fresh = _build(chosen)
+        st.session_state[URL_PROBLEMS] = problems
+        st.session_state[RUN] = fresh
+        st.session_state[CONFIG] = chosen
+    return st.session_state[CONFIG]
+
+
+def url_problems() -> list[str]:
+    """What the opening URL got wrong, once (then forgotten)."""
+    return st.session_state.pop(URL_PROBLEMS, [])
+
+
+def run() -> Run:
+    """The session's run (built from the session's Config if there is none yet)."""
+    config()
+    return st.session_state[RUN]
+
+
+def changed_keys(old: Config, new: Config) -> list[str]:
+    before = old.to_dict()
+    return [name for name, value in new.to_dict().items() if before[name] != value]
+
+
+def reset_message(keys: list[str]) -> str:
+    """'Network changed (norm): …' naming the first group touched and the keys."""
+    group = next((g for g, names in GROUPS.items() if any(k in names for k in keys)), "settings")
+    return f"{group.capitalize()} changed ({', '.join(keys)}): the run restarted from epoch 0."
+
+
+def use(chosen: Config) -> bool:
+    """Make `chosen` the session's Config; returns False (and says why) when it cannot be built."""
+    current = run()
+    keys = changed_keys(current.config, chosen)
+    if not keys:
+        st.session_state[CONFIG] = chosen
+        return True
+    if all(k in LIVE_KEYS for k in keys) and not current.trainer.diverged:  # a diverged run starts again
+        if "lr" in keys:
+            current.trainer.set_lr(chosen.lr)
+        if "epochs" in keys:
+            current.trainer.set_epochs(chosen.epochs)
+        st.session_state[CONFIG] = current.config
+        return True
+    rejected = st.session_state.get(REJECTED)
+    if rejected is not None and rejected[0] == chosen:  # don't rebuild a known-bad config on every rerun
+        st.error(rejected[1])
+        return False
+    try:
+        fresh = _build(chosen, playing=current.playing)
+    except ConfigError as err:
+        st.session_state[REJECTED] = (chosen, str(err))
+        st.error(str(err))
+        return False
+    st.session_state[RUN] = fresh
+    st.session_state[CONFIG] = chosen
+    st.toast(reset_message(keys), icon=":material/restart_alt:")
+    return True
+
+
+def write_url(config: Config) -> None:
+    """Keep the address bar a link that reproduces this run (an uploaded file cannot travel in it)."""
+    query = config.to_query()
+    query.pop("csv_path", None)
+    if st.query_params.to_dict() != query:
+        st.query_params.from_dict(query)
+
+
+# ---- the buttons' callbacks (they run before the script, so the page draws the new state) ------
+def play() -> None:
+    current = run()
+    current.playing = current.can_play
+    current.meter.marks.clear()
+
+
+def pause() -> None:
+    run().playing = False
+
+
+def step() -> None:
+    """One epoch now (paused), so the charts can be read epoch by epoch."""
+    current = run()
+    current.playing = False
+    current.trainer.advance(epochs=1)
+
+
+def reset() -> None:
+    """The run's own Config from epoch 0 (same seed: the same numbers again)."""
+    st.session_state[RUN] = _build(run().config)
+
+
+def tick(current: Run) -> bool:
+    """Advance a playing run by one time budget; returns True when this tick ended the playing."""
+    if not current.playing:
+        return False
+    if not current.trainer.done:
+        current.trainer.advance(seconds=TICK_SECONDS)
+        current.meter.mark(current.trainer.epoch)
+    if current.trainer.done:
+        current.playing = False
+        return True
+    return False
