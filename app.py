@@ -1,14 +1,5 @@
-"""The router: page config and navigation only; every screen lives in pages/."""
+"""The router: page config and navigation only; every screen lives in pages/ (listed in ui/router.py)."""
 
-import streamlit as st
+from ui import router
 
-st.set_page_config(
-    page_title="Normalization Explorer", page_icon=":material/science:", layout="wide", initial_sidebar_state=360
-)
-navigation = st.navigation(
-    [
-        st.Page("pages/train.py", title="Train", icon=":material/model_training:", default=True),
-        st.Page("pages/data.py", title="Data", icon=":material/bar_chart:"),
-    ]
-)
-navigation.run()
+router.route()

@@ -41,6 +41,9 @@ MAX_EPOCHS = 5_000
 MAX_FEATURES = 100
 
 
+FILE_KEYS = ("csv_path", "target")  # a link must never make the server read a file of its choosing
+
+
 class ConfigError(ValueError):
     """A key has a value outside what is allowed; the message is meant for the user as is."""
 
@@ -178,8 +181,13 @@ class Config:
         return json.dumps(self.to_dict())
 
     def to_query(self) -> dict[str, str]:
-        """All keys as text, for a URL that reproduces the run even if defaults change later."""
-        return {name: format_value(value) for name, value in self.to_dict().items() if value != ""}
+        """All keys as text, for a URL that reproduces the run even if defaults change later.
+
+        Never a file path: a link cannot carry an uploaded CSV (see `from_query`).
+        """
+        return {
+            name: format_value(value) for name, value in self.to_dict().items() if value != "" and name not in FILE_KEYS
+        }
 
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]) -> Config:
@@ -207,6 +215,13 @@ class Config:
         """
         config = base or cls()
         problems: list[str] = []
+        params = dict(params)
+        dropped = [name for name in FILE_KEYS if params.pop(name, None) is not None]
+        if dropped:
+            problems.append("ignored URL parameter csv_path: a link cannot point at a file on the server")
+        if params.get("dataset") == "csv":
+            del params["dataset"]
+            problems.append("this link was made with an uploaded CSV: upload it again (dataset is back to the default)")
         for name, raw in params.items():
             if name not in KEYS:
                 problems.append(f"ignored unknown URL parameter {name!r}")

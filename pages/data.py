@@ -26,6 +26,9 @@ from explorer.describe import (
 )
 from explorer.pipeline import Prepared, prepare
 from explorer.scaling import DESCRIPTIONS
+from ui import router
+
+router.ensure_routed()
 
 MAX_POINTS = 5_000  # rows drawn in a scatter; statistics and histograms use every training row
 MAX_FEATURES = 8  # features drawn at once in the grids

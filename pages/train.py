@@ -6,7 +6,9 @@ can't run (if so), the buttons, then the live part: metrics, loss, decision surf
 
 import streamlit as st
 
-from ui import controls, session, train_view
+from ui import controls, router, session, train_view
+
+router.ensure_routed()
 
 st.title("Train")
 st.caption("Pick data, skew it, scale it, place batch norm, and watch a small network learn.")

@@ -1,87 +1,30 @@
-"""The Train page in real Chromium: Play trains live (counter and loss chart move), Pause stops both.
-
-Starts `streamlit run app.py` on a free port and drives Debian's /usr/bin/chromium through Playwright
-(its own browser download does not work here). Waits are generous and nothing is timed: speed is for bench/.
-"""
+"""The Train page in real Chromium: Play trains live (counter and loss chart move), Pause stops both."""
 
 from __future__ import annotations
 
-import os
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import Page
 
-ROOT = Path(__file__).resolve().parents[1]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.browser_support import WAIT_MS, chromium_page, running_app
+
 EPOCH = ".st-key-train-epoch [data-testid=stMetricValue]"
 LOSS_LINES = ".st-key-train-loss g.mark-line path"
-WAIT_MS = 60_000
 
 pytestmark = pytest.mark.browser
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def app_url() -> Iterator[str]:
-    port = _free_port()
-    command = [
-        sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
-        "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-    ]  # fmt: skip
-    server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=os.environ)
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as reply:
-                    if reply.status == 200:
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None:
-                pytest.fail(f"streamlit exited: {server.stderr.read().decode()[-2000:]}")
-            if time.monotonic() > deadline:
-                pytest.fail("streamlit did not become healthy in 90 s")
-            time.sleep(0.3)
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
+    with running_app() as url:
+        yield url
 
 
 @pytest.fixture
-def page(app_url: str) -> Iterator[Page]:
-    if not Path(CHROMIUM).exists():
-        pytest.skip("needs Debian's chromium: run `make chromium`")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        page = browser.new_page(viewport={"width": 1400, "height": 1000})
-        page.set_default_timeout(WAIT_MS)
+def page() -> Iterator[Page]:
+    with chromium_page() as page:
         yield page
-        browser.close()
 
 
 def _epoch(page: Page) -> int:

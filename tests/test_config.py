@@ -106,3 +106,10 @@ def test_a_link_whose_values_clash_falls_back_to_defaults_and_says_so():
     config, problems = Config.from_query({"batch_size": "1", "norm": "bn_before"})
     assert config == Config()
     assert "batch norm needs at least 2 rows" in problems[0]
+
+
+def test_a_link_can_never_make_the_server_read_a_file():
+    config, problems = Config.from_query({"dataset": "csv", "csv_path": "/etc/passwd", "target": "root"})
+    assert config == Config()
+    assert any("csv_path" in p for p in problems) and any("upload it again" in p for p in problems)
+    assert "csv_path" not in Config(dataset="csv", csv_path="/tmp/x.csv").to_query()

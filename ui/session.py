@@ -73,19 +73,6 @@ def _build(config: Config, playing: bool = False) -> Run:
     return Run(trainer, TrainCharts(trainer), playing=playing)
 
 
-def _safe_url_params() -> tuple[dict[str, str], list[str]]:
-    """The URL's parameters, minus a server file path: a link cannot carry an upload."""
-    params = {k: str(v) for k, v in st.query_params.to_dict().items()}
-    problems = []
-    if params.pop("csv_path", None) is not None:
-        problems.append("ignored URL parameter csv_path: a link cannot point at a file; upload the CSV instead")
-    if params.get("dataset") == "csv":
-        params.pop("dataset")
-        params.pop("target", None)
-        problems.append("this link was made with an uploaded CSV: upload it again (dataset is back to the default)")
-    return params, problems
-
-
 def config() -> Config:
     """The session's Config, with a run built from it; on first load both come from the URL.
 
@@ -96,9 +83,7 @@ def config() -> Config:
         problems: list[str] = []
         chosen = st.session_state.get(CONFIG)
         if chosen is None:
-            params, problems = _safe_url_params()
-            chosen, more = Config.from_query(params)
-            problems += more
+            chosen, problems = Config.from_query(st.query_params.to_dict())
         try:
             fresh = _build(chosen)
         except ConfigError as err:
@@ -166,7 +151,6 @@ def use(chosen: Config) -> bool:
 def write_url(config: Config) -> None:
     """Keep the address bar a link that reproduces this run (an uploaded file cannot travel in it)."""
     query = config.to_query()
-    query.pop("csv_path", None)
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
 

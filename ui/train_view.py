@@ -58,7 +58,7 @@ def _status(run: session.Run) -> None:
     metric = last.get(trainer.metric_name)
     rate = run.meter.rate() if run.playing else None
     with st.container(horizontal=True, key="train-metrics"):
-        with st.container(key="train-epoch", width=170):
+        with st.container(key="train-epoch", width=250):  # room for "5000 / 5000"
             st.metric("Epoch", f"{trainer.epoch} / {trainer.config.epochs}", border=True)
         st.metric("Train loss", _number(last.get("train_loss")), border=True)
         st.metric("Test loss", _number(last.get("test_loss")), border=True)

@@ -1,0 +1,31 @@
+"""Shared links in real Chromium: a link reproduces its settings, even as a fresh server's first visit."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser_support import chromium_page, running_app
+
+pytestmark = pytest.mark.browser
+NAV_LINKS = "[data-testid=stSidebarNav] a"
+
+
+def test_a_deep_link_as_a_fresh_servers_first_visit_goes_through_the_router():
+    """Streamlit's legacy pages/ discovery would run pages/data.py alone (no config, 'app' in the nav)."""
+    with running_app() as url, chromium_page() as page:
+        page.goto(f"{url}/data?dataset=wine&skew=0:lognormal:1.5&scaler=robust")
+        page.get_by_text("Data: normalised is not normal").wait_for()
+        labels = [text.split()[-1] for text in page.locator(NAV_LINKS).all_inner_texts()]  # past the icon's name
+        assert labels == ["Train", "Data"]
+        assert page.get_by_label("skew", exact=True).input_value() == "0:lognormal:1.5"
+        assert "scaler=robust" in page.url and "dataset=wine" in page.url
+
+
+def test_a_train_link_opens_with_its_settings_and_keeps_them_in_the_address():
+    with running_app() as url, chromium_page() as page:
+        page.goto(f"{url}/?dataset=circles&hidden=16,8&norm=bn_after&lr=0.003&epochs=77")
+        page.get_by_role("button", name="Play", exact=True).wait_for()
+        assert page.get_by_label("Hidden widths", exact=True).locator("xpath=self::input").input_value() == "16,8"
+        assert "77" in page.locator(".st-key-train-epoch").inner_text()
+        for fragment in ("dataset=circles", "hidden=16%2C8", "norm=bn_after", "lr=0.003", "epochs=77"):
+            assert fragment in page.url
