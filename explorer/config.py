@@ -32,13 +32,14 @@ SCALERS = (
 ACTIVATIONS = ("relu", "leaky_relu", "elu", "gelu", "tanh", "sigmoid", "linear")
 NORMS = ("none", "bn_before", "bn_after")
 OPTIMIZERS = ("sgd", "momentum", "adam")
-INITS = ("default", "xavier", "he", "normal:<std>")
 
 MAX_SAMPLES = 50_000
 MAX_LAYERS = 8
 MAX_WIDTH = 512
 MAX_EPOCHS = 5_000
 MAX_FEATURES = 100
+MAX_SEED = 2**31 - 1
+INIT_STD_RANGE = (1e-4, 10.0)  # for init=normal:<std>
 
 
 FILE_KEYS = ("csv_path", "target")  # a link must never make the server read a file of its choosing
@@ -82,7 +83,7 @@ def _valid_init(value: str) -> bool:
         return True
     kind, _, std = value.partition(":")
     try:
-        return kind == "normal" and 0 < float(std) <= 10
+        return kind == "normal" and INIT_STD_RANGE[0] <= float(std) <= INIT_STD_RANGE[1]
     except ValueError:
         return False
 
@@ -112,14 +113,14 @@ KEYS: dict[str, _Key] = {
     ),
     "activation": _choice(ACTIVATIONS, "hidden-layer activation"),
     "norm": _choice(NORMS, "batch-norm placement: none, before or after the activation"),
-    "init": _Key(str, _valid_init, "default, xavier, he or normal:<std> with 0 < std <= 10", "weight init"),
+    "init": _Key(str, _valid_init, f"default, xavier, he or normal:<std> with {INIT_STD_RANGE[0]:g} <= std <= {INIT_STD_RANGE[1]:g}", "weight init"),
     "optimizer": _choice(OPTIMIZERS, "sgd, sgd with momentum, or adam"),
     "lr": _between(0, 10, float, "learning rate", lo_open=True),
     "momentum": _between(0, 0.999, float, "momentum for the momentum optimizer"),
     "weight_decay": _between(0, 1, float, "L2 penalty added to the gradients"),
     "batch_size": _between(1, 4096, int, "rows per gradient step"),
     "epochs": _between(1, MAX_EPOCHS, int, "passes over the training split"),
-    "seed": _between(0, 2**31 - 1, int, "seeds data, split, init and shuffling"),
+    "seed": _between(0, MAX_SEED, int, "seeds data, split, init and shuffling"),
 }
 
 
