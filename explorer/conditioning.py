@@ -69,10 +69,6 @@ class Conditioning:
         return self.rank < self.n_parameters
 
     @property
-    def lambda_max(self) -> float:
-        return float(self.eigenvalues[0])
-
-    @property
     def condition_number(self) -> float:
         """κ = λ_max/λ_min; infinite when H is singular."""
         return math.inf if self.singular else float(self.eigenvalues[0] / self.eigenvalues[-1])
@@ -115,6 +111,12 @@ class Conditioning:
         )
 
 
+def _rank(singular_values: np.ndarray, n: int, p: int) -> int:
+    """numpy's matrix_rank rule: singular values above s_max·max(n, p)·eps count."""
+    top = singular_values[0] if len(singular_values) else 0.0
+    return int(np.sum(singular_values > top * max(n, p) * np.finfo(np.float64).eps)) if top > 0 else 0
+
+
 def analyse(X: np.ndarray) -> Conditioning:
     """The spectrum of H = X̃ᵀX̃/n of inputs X (rows = samples), with numpy's rank rule."""
     Xt = with_bias(X)
@@ -122,8 +124,7 @@ def analyse(X: np.ndarray) -> Conditioning:
     singular_values = np.linalg.svd(Xt / math.sqrt(n), compute_uv=False)
     eigenvalues = np.zeros(p)
     eigenvalues[: len(singular_values)] = singular_values**2
-    top = singular_values[0] if len(singular_values) else 0.0
-    rank = int(np.sum(singular_values > top * max(n, p) * np.finfo(np.float64).eps)) if top > 0 else 0
+    rank = _rank(singular_values, n, p)
     X = np.asarray(X, dtype=np.float64)
     constant = tuple(int(j) for j in np.flatnonzero(np.ptp(X, axis=0) == 0)) if len(X) else ()
     return Conditioning(eigenvalues, rank, constant)
@@ -188,8 +189,8 @@ def run_gradient_descent(
     n = len(Xt)
     if n == 0:
         raise ValueError("no training rows: there is nothing for gradient descent to learn")
-    rank = analyse(X).rank
     u, s, vt = np.linalg.svd(Xt / math.sqrt(n), full_matrices=False)
+    rank = _rank(s, *Xt.shape)
     w_star = vt[:rank].T @ ((u[:, :rank].T @ (y / math.sqrt(n))) / s[:rank])
     v_slow = vt[rank - 1]
     eta = 1.0 / s[0] ** 2

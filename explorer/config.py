@@ -113,7 +113,12 @@ KEYS: dict[str, _Key] = {
     ),
     "activation": _choice(ACTIVATIONS, "hidden-layer activation"),
     "norm": _choice(NORMS, "batch-norm placement: none, before or after the activation"),
-    "init": _Key(str, _valid_init, f"default, xavier, he or normal:<std> with {INIT_STD_RANGE[0]:g} <= std <= {INIT_STD_RANGE[1]:g}", "weight init"),
+    "init": _Key(
+        str,
+        _valid_init,
+        f"default, xavier, he or normal:<std> with {INIT_STD_RANGE[0]:g} <= std <= {INIT_STD_RANGE[1]:g}",
+        "weight init",
+    ),
     "optimizer": _choice(OPTIMIZERS, "sgd, sgd with momentum, or adam"),
     "lr": _between(0, 10, float, "learning rate", lo_open=True),
     "momentum": _between(0, 0.999, float, "momentum for the momentum optimizer"),
@@ -150,6 +155,9 @@ class Config:
     seed: int = 0
 
     def __post_init__(self) -> None:
+        if self.dataset != "csv":  # file keys only mean something for a CSV; don't let them ride along
+            object.__setattr__(self, "csv_path", "")
+            object.__setattr__(self, "target", "")
         for name, key in KEYS.items():
             value = getattr(self, name)
             if isinstance(value, list):

@@ -137,6 +137,8 @@ def load_csv(source: str | Path | IO[bytes] | IO[str] | bytes, target: str = "")
     X = frame.drop(columns=[target]).to_numpy(dtype=np.float64)
     column = frame[target]
     numeric = pd.api.types.is_numeric_dtype(column)
+    if not np.isfinite(X).all() or (numeric and not np.isfinite(column.to_numpy(dtype=np.float64)).all()):
+        raise ConfigError("the CSV holds infinite values (inf); replace or remove those rows")
     integral = numeric and np.all(np.mod(column.to_numpy(dtype=float), 1) == 0)
     if not numeric or (integral and column.nunique() <= CSV_MAX_CLASSES):
         classes, y = np.unique(column.astype(str).to_numpy(), return_inverse=True)

@@ -19,7 +19,7 @@ from scipy import stats
 
 from explorer import conditioning, datasets, skews
 from explorer.config import SCALERS, Config, ConfigError
-from explorer.pipeline import Prepared, prepare
+from explorer.pipeline import Prepared, load_and_split, prepare, scale
 from explorer.scaling import DESCRIPTIONS
 
 STAGES = ("raw", "skewed", "scaled")
@@ -115,13 +115,13 @@ def scaler_outcomes(config: Config, dataset: datasets.Dataset | None = None) -> 
 
     A scaler that cannot handle this data (e.g. Box-Cox on constant features) gets its error, not a crash.
     """
-    dataset = dataset or datasets.load(config)
+    unscaled = load_and_split(config, dataset)  # once: skews and split are the same for every scaler
     outcomes = []
     for scaler in SCALERS:
         try:
             with warnings.catch_warnings():
                 warnings.simplefilter("ignore")  # e.g. power transforms overflowing on outliers
-                prepared = prepare(config.replace(scaler=scaler), dataset)
+                prepared = scale(unscaled, scaler)
         except ConfigError as err:
             outcomes.append(ScalerOutcome(scaler, None, None, str(err)))
             continue

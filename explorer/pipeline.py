@@ -62,28 +62,50 @@ def split(dataset: datasets.Dataset, test_size: float, seed: int) -> tuple[np.nd
     return np.sort(train), np.sort(test)
 
 
-def prepare(config: Config, dataset: datasets.Dataset | None = None) -> Prepared:
-    """Run the whole input pipeline; `dataset` overrides loading (e.g. an uploaded CSV)."""
+@dataclass(frozen=True)
+class Unscaled:
+    """The pipeline up to the scaler: the part every scaler shares."""
+
+    config: Config
+    dataset: datasets.Dataset
+    skewed: np.ndarray
+    train_idx: np.ndarray
+    test_idx: np.ndarray
+
+
+def load_and_split(config: Config, dataset: datasets.Dataset | None = None) -> Unscaled:
+    """Load (unless `dataset` is given, e.g. an uploaded CSV), skew, and split into train and test rows."""
     dataset = dataset or datasets.load(config)
     skewed = skews.apply(dataset.X, skews.parse_skew(config.skew), config.seed)
     train_idx, test_idx = split(dataset, config.test_size, config.seed)
-    scaler = scaling.make_scaler(config.scaler, len(train_idx), config.seed)
+    return Unscaled(config, dataset, skewed, train_idx, test_idx)
+
+
+def scale(unscaled: Unscaled, scaler_name: str) -> Prepared:
+    """Fit the scaler on the training rows alone, then transform both splits."""
+    config = unscaled.config.replace(scaler=scaler_name)
+    train, test = unscaled.skewed[unscaled.train_idx], unscaled.skewed[unscaled.test_idx]
+    scaler = scaling.make_scaler(scaler_name, len(train), config.seed)
     try:
-        X_train = scaler.fit_transform(skewed[train_idx])
-        X_test = scaler.transform(skewed[test_idx])
+        X_train = scaler.fit_transform(train)
+        X_test = scaler.transform(test)
     except ValueError as err:
-        raise ConfigError(f"scaler={config.scaler}: {str(err).splitlines()[0]}") from None
-    notes = scaling.scaler_notes(config.scaler, scaler)
+        raise ConfigError(f"scaler={scaler_name}: {str(err).splitlines()[0]}") from None
     if not (np.isfinite(X_train).all() and np.isfinite(X_test).all()):
-        raise ConfigError(f"scaler={config.scaler} produced non-finite values on this data; try another scaler")
+        raise ConfigError(f"scaler={scaler_name} produced non-finite values on this data; try another scaler")
     return Prepared(
         config,
-        dataset,
-        skewed,
-        train_idx,
-        test_idx,
+        unscaled.dataset,
+        unscaled.skewed,
+        unscaled.train_idx,
+        unscaled.test_idx,
         np.asarray(X_train, dtype=np.float64),
         np.asarray(X_test, dtype=np.float64),
         scaler,
-        notes,
+        scaling.scaler_notes(scaler_name, scaler),
     )
+
+
+def prepare(config: Config, dataset: datasets.Dataset | None = None) -> Prepared:
+    """Run the whole input pipeline; `dataset` overrides loading (e.g. an uploaded CSV)."""
+    return scale(load_and_split(config, dataset), config.scaler)

@@ -48,8 +48,9 @@ def choose_edges(values: np.ndarray, bounds: tuple[float, float] | None = None) 
 
 
 def histogram(flat: np.ndarray, edges: np.ndarray) -> np.ndarray:
-    """Counts on fixed, equal-width edges; out-of-range values land in the end bins."""
+    """Counts on fixed, equal-width edges; out-of-range values land in the end bins, NaN in none."""
     bins = len(edges) - 1
+    flat = flat[np.isfinite(flat)]
     position = (flat - edges[0]) * (bins / (edges[-1] - edges[0]))
     index = np.clip(position, 0, bins - 1).astype(np.int64)
     return np.bincount(index, minlength=bins)

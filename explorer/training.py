@@ -14,7 +14,7 @@ import numpy as np
 import torch
 
 from explorer import backprop, probes
-from explorer.config import Config
+from explorer.config import Config, ConfigError
 from explorer.model import BOUNDED, build
 from explorer.optim import FlatOptimizer
 from explorer.pipeline import Prepared, prepare
@@ -31,6 +31,11 @@ class Trainer:
         self.prepared = prepared or prepare(config)
         self.task = self.prepared.task
         p = self.prepared
+        if config.norm != "none" and len(p.train_idx) < 2:
+            raise ConfigError(
+                f"norm={config.norm} needs at least 2 training rows; this split has {len(p.train_idx)}: "
+                "lower test_size or add rows"
+            )
         self.X_train = torch.as_tensor(p.X_train, dtype=torch.float32).contiguous()
         self.X_test = torch.as_tensor(p.X_test, dtype=torch.float32).contiguous()
         self._target_mean, self._target_std = 0.0, 1.0
@@ -50,6 +55,7 @@ class Trainer:
         self._shuffle = torch.Generator().manual_seed(config.seed + 1)
         self.backprop = backprop.Backprop(self.model, self.task)
         self._weight_slices = _weight_slices(self.model)
+        self._watched = [self.model.flat, *self.model.buffers()]  # weights and BN's running statistics
         self._edges: dict[tuple[int, str], np.ndarray] = {}
         self.epoch = 0
         self.steps = 0
@@ -140,7 +146,7 @@ class Trainer:
 
     def _end_epoch(self) -> None:
         train_loss = float(self._loss_sum) / self._epoch_rows
-        if not math.isfinite(train_loss) or not bool(torch.isfinite(self.model.flat).all()):
+        if not math.isfinite(train_loss) or not all(bool(torch.isfinite(t).all()) for t in self._watched):
             self._diverge()
             return
         self.epoch += 1

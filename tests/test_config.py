@@ -113,3 +113,8 @@ def test_a_link_can_never_make_the_server_read_a_file():
     assert config == Config()
     assert any("csv_path" in p for p in problems) and any("upload it again" in p for p in problems)
     assert "csv_path" not in Config(dataset="csv", csv_path="/tmp/x.csv").to_query()
+
+
+def test_file_keys_only_ride_along_with_a_csv():
+    assert Config(dataset="moons", csv_path="/tmp/x.csv", target="y").csv_path == ""
+    assert Config(dataset="csv", csv_path="/tmp/x.csv", target="y").target == "y"

@@ -71,3 +71,9 @@ def test_bad_csvs_get_one_clear_line(text, target, fragment):
 def test_missing_csv_file_is_a_config_error(tmp_path):
     with pytest.raises(ConfigError, match="no such file"):
         load(Config(dataset="csv", csv_path=str(tmp_path / "nope.csv")))
+
+
+def test_csv_with_infinite_values_is_refused():
+    text = "a,b,y\n" + "\n".join(f"{i},{i},{'inf' if i == 3 else i * 0.5}" for i in range(20))
+    with pytest.raises(ConfigError, match="infinite"):
+        load_csv(io.StringIO(text))

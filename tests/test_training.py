@@ -145,3 +145,25 @@ def test_predict_gives_probabilities_and_regression_in_target_units():
     regression.advance(epochs=20)
     predictions = regression.predict(regression.prepared.X_test)
     assert abs(predictions.mean() - regression.prepared.y_test.mean()) < 40  # in the target's units, not z-scores
+
+
+def test_batch_norm_with_a_single_training_row_is_a_config_error_not_a_crash():
+    from explorer.config import ConfigError
+    from explorer.datasets import Dataset
+    from explorer.pipeline import prepare
+
+    rows = np.arange(11, dtype=np.float64)  # test_size 0.9 leaves one training row
+    data = Dataset(np.column_stack([rows, rows**2]), rows * 3, "regression", ("a", "b"))
+    config = Config(dataset="regression", test_size=0.9, epochs=2)
+    with pytest.raises(ConfigError, match="at least 2 training rows"):
+        Trainer(config, prepare(config, data))
+    plain = Trainer(config.replace(norm="none"), prepare(config, data))  # without batch norm one row can train
+    plain.advance(epochs=2)
+    assert plain.epoch == 2
+
+
+def test_nan_in_batch_norm_statistics_counts_as_divergence():
+    trainer = Trainer(SMALL)
+    trainer.model.blocks[0].norm.running_var.fill_(float("nan"))
+    trainer.advance(epochs=1)
+    assert trainer.diverged
