@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import data_cache, data_state, data_view, router
+from ui import data_cache, data_state, data_view, router, shared_config
 
 router.ensure_routed()
 
@@ -20,7 +20,8 @@ st.markdown(
     "more than a bell shape does. Heavy skew and outliers still hurt: they squeeze most values into a sliver "
     "of the range and let a few rows dominate."
 )
-config, prepared = data_state.current()  # from the URL or the shared config, edited in the sidebar
+config, prepared = data_state.current()  # the session's shared config (first page: the URL), edited in the sidebar
+shared_config.warn_url_problems()
 config_json = config.to_json()
 report = data_cache.report(config_json)
 data_view.notes(report)
@@ -37,7 +38,7 @@ if scatter.open:
         data_view.scatter(prepared)
 if conditioning.open:
     with conditioning:
-        data_view.conditioning(prepared, report, config_json)
+        data_view.conditioning(prepared, report, data_cache.outcomes(config_json), config_json)
 if compare.open:
     with compare:
         data_view.compare_scalers(prepared, data_cache.outcomes(config_json))

@@ -6,24 +6,22 @@ can't run (if so), the buttons, then the live part: metrics, loss, decision surf
 
 import streamlit as st
 
-from ui import controls, router, session, train_view
+from ui import controls, router, session, shared_config, train_view
 
 router.ensure_routed()
 
 st.title("Train")
 st.caption("Pick data, skew it, scale it, place batch norm, and watch a small network learn.")
 
-config = session.config()  # on first load: from the URL
-problems = session.url_problems()
-if problems:
-    st.warning("The link's settings were partly used:\n" + "\n".join(f"- {p}" for p in problems))
+config = session.config()  # the session's shared Config (on a session's first page: from the URL)
+shared_config.warn_url_problems()
 
 choice = controls.sidebar(config)
 if choice.config is None:
     (st.info if choice.waiting else st.error)(choice.problem)
 elif session.use(choice.config):
     controls.agree(choice.config)
-session.write_url(session.config())
+shared_config.write_url(session.config())
 
 run = session.run()
 train_view.buttons(run)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.browser_support import chromium_page, running_app
 
@@ -17,7 +18,8 @@ def test_a_deep_link_as_a_fresh_servers_first_visit_goes_through_the_router():
         page.get_by_text("Data: normalised is not normal").wait_for()
         labels = [text.split()[-1] for text in page.locator(NAV_LINKS).all_inner_texts()]  # past the icon's name
         assert labels == ["Train", "Data"]
-        assert page.get_by_label("skew", exact=True).input_value() == "0:lognormal:1.5"
+        # a widget may paint empty before its session-state value arrives: wait for it
+        expect(page.get_by_label("skew", exact=True)).to_have_value("0:lognormal:1.5")
         assert "scaler=robust" in page.url and "dataset=wine" in page.url
 
 
@@ -25,7 +27,7 @@ def test_a_train_link_opens_with_its_settings_and_keeps_them_in_the_address():
     with running_app() as url, chromium_page() as page:
         page.goto(f"{url}/?dataset=circles&hidden=16,8&norm=bn_after&lr=0.003&epochs=77")
         page.get_by_role("button", name="Play", exact=True).wait_for()
-        assert page.get_by_label("Hidden widths", exact=True).locator("xpath=self::input").input_value() == "16,8"
+        expect(page.get_by_label("Hidden widths", exact=True).locator("xpath=self::input")).to_have_value("16,8")
         assert "77" in page.locator(".st-key-train-epoch").inner_text()
         for fragment in ("dataset=circles", "hidden=16%2C8", "norm=bn_after", "lr=0.003", "epochs=77"):
             assert fragment in page.url

@@ -3,6 +3,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from ui import data_cache
+
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "data.py")
 TABS = ("Distributions", "Statistics", "Scatter", "Conditioning", "Compare scalers")
 
@@ -102,3 +104,31 @@ def test_digits_explains_the_singular_h_and_skips_constant_pixels():
     at.run()
     shown = at.multiselect[0].value
     assert len(shown) == 4 and 0 not in shown  # pixel_0_0 is constant
+
+
+def test_a_bad_url_value_is_named_once_and_the_address_bar_is_corrected():
+    at = _page(lr="abc", scaler="minmax")
+    (warning,) = at.warning
+    assert "lr" in warning.value
+    assert at.query_params["lr"] == "0.01" and at.query_params["scaler"] == "minmax"
+    at.session_state["data_tab"] = "Statistics"
+    at.run()
+    assert not at.exception and not at.warning
+    assert at.query_params["lr"] == "0.01" and at.sidebar.selectbox(key="data_scaler").value == "minmax"
+
+
+def test_only_the_tabs_that_show_every_scaler_apply_every_scaler(monkeypatch):
+    calls = []
+    real = data_cache.scaler_outcomes
+    monkeypatch.setattr(data_cache, "scaler_outcomes", lambda *args: calls.append(args) or real(*args))
+    at = _page(seed="90210")  # a config no other test has cached
+    at.sidebar.selectbox(key="data_scaler").select("minmax").run()
+    at.session_state["data_tab"] = "Statistics"
+    at.run()
+    assert not at.exception and not calls
+    at.session_state["data_tab"] = "Conditioning"
+    at.run()
+    assert len(calls) == 1 and not at.exception
+    at.session_state["data_tab"] = "Compare scalers"
+    at.run()
+    assert len(calls) == 1  # the same outcomes, from the cache

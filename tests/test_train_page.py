@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import threading
+import time
 from pathlib import Path
 
 import pandas as pd
@@ -10,7 +12,9 @@ import pytest
 from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
+from explorer.config import Config
 from explorer.training import Trainer
+from ui import session
 
 APP = Path(__file__).resolve().parents[1] / "app.py"
 SMALL = {"n_samples": "200", "epochs": "5", "hidden": "8,8"}
@@ -227,3 +231,44 @@ def test_switching_to_the_data_page_and_back_keeps_the_run_and_the_settings():
     assert not at.exception
     assert metric(at, "Epoch") == "1 / 5"
     assert at.number_input(key="train.noise").value == 0.3
+
+
+def test_a_links_small_init_std_is_kept_as_sent():
+    """The Init std widget's bounds are the Config's: a valid std below the old 0.001 floor is not clamped."""
+    at = open_app(norm="none", init="normal:0.0002")
+    assert not at.exception and not at.toast and not at.warning
+    assert trainer(at).config.init == "normal:0.0002"
+    assert at.number_input(key="train.init_std").value == 0.0002
+    assert at.query_params["init"] == "normal:0.0002"
+
+
+def test_reset_and_network_or_training_changes_reuse_the_prepared_data():
+    at = open_app()
+    prepared = trainer(at).prepared
+    at.button(key="train.step").click().run()
+    at.button(key="train.reset").click().run()
+    assert trainer(at).epoch == 0 and trainer(at).prepared is prepared
+    at.segmented_control(key="train.norm").set_value("none").run()
+    assert "Network changed (norm)" in at.toast[0].value and trainer(at).prepared is prepared
+    at.selectbox(key="train.optimizer").set_value("sgd").run()
+    assert trainer(at).config.optimizer == "sgd" and trainer(at).prepared is prepared
+    at.number_input(key="train.seed").set_value(1).run()  # the seed also draws the data and the split
+    assert trainer(at).config.seed == 1 and trainer(at).prepared is not prepared
+    assert trainer(at).prepared.config.seed == 1
+
+
+def test_a_click_during_a_tick_waits_for_it_and_then_sees_where_it_stopped():
+    """A click's rerun can start in a new script thread while the old one is still inside `advance`."""
+    run = session._build(Config(n_samples=200, hidden=(8, 8), epochs=5_000))
+    run.playing = True
+    ticking = threading.Thread(target=session.tick, args=(run,))
+    ticking.start()
+    deadline = time.monotonic() + 5
+    while not run.lock.locked() and time.monotonic() < deadline:
+        time.sleep(0.001)
+    assert ticking.is_alive(), "the tick trains with the run's lock held"
+    with run.lock:  # as pause() does
+        run.playing = False
+        seen = run.trainer.epoch
+    ticking.join()
+    assert run.trainer.epoch == seen > 0

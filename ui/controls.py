@@ -2,7 +2,8 @@
 
 Widgets keep what the user set; the Config is built from them and validated in one place, so a bad value
 gets one line and the last valid run goes on. Widgets are re-seeded only when the session's Config
-changed without them (first load, a link, another page), never to undo what the user typed.
+changed without them (first load, a link, another page), never to undo what the user typed; their bounds
+are the Config's ranges (both from `ui.shared_config`, which the Data page's widgets use too).
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from explorer import config as cfg
 from explorer.config import Config, ConfigError
 from explorer.scaling import DESCRIPTIONS
 from explorer.skews import KINDS, SCALE_KINDS, SHAPE_KINDS
+from ui import shared_config
+from ui.shared_config import BOUNDS
 
 K = "train."  # prefix of this page's widget keys in session_state
 SEEDED = K + "seeded"  # the Config the widgets are known to agree with
@@ -94,21 +97,14 @@ def _set_skew_rows(skew: str) -> None:
 
 def _seed(config: Config) -> None:
     """Point the widgets at `config` if it changed without them; fill in widgets not drawn last run."""
-    values = _widget_values(config)
-    if st.session_state.get(SEEDED) != config:
-        for name, value in values.items():
-            st.session_state[K + name] = value
-        _set_skew_rows(config.skew)
-        st.session_state[SEEDED] = config
-    for name, value in values.items():  # widgets hidden last run lost their state: start from the config
-        st.session_state.setdefault(K + name, value)
-    if SKEW_ROWS not in st.session_state:
+    values = {K + name: value for name, value in _widget_values(config).items()}
+    if shared_config.seed_widgets(SEEDED, values, config) or SKEW_ROWS not in st.session_state:
         _set_skew_rows(config.skew)
 
 
 def agree(config: Config) -> None:
     """The session took the widgets' Config: they need no re-seeding for it."""
-    st.session_state[SEEDED] = config
+    shared_config.agree(SEEDED, config)
 
 
 def _options(steps: tuple[float, ...], current: float) -> list[float]:
@@ -123,17 +119,17 @@ def _data(config: Config, values: dict[str, Any], problems: list[str]) -> str:
     synthetic = dataset in cfg.SYNTHETIC_DATASETS
     values["dataset"] = dataset
     values["n_samples"] = st.number_input(
-        "Samples", 20, cfg.MAX_SAMPLES, step=100, key=K + "n_samples", disabled=not synthetic,
+        "Samples", *BOUNDS["n_samples"], step=100, key=K + "n_samples", disabled=not synthetic,
         help="rows generated (synthetic datasets only)",
     )  # fmt: skip
     values["noise"] = st.number_input(
-        "Noise", 0.0, 5.0, step=0.05, key=K + "noise", disabled=not synthetic, help=cfg.KEYS["noise"].help
+        "Noise", *BOUNDS["noise"], step=0.05, key=K + "noise", disabled=not synthetic, help=cfg.KEYS["noise"].help
     )
     if dataset in WITH_FEATURES:
-        values["n_features"] = st.number_input("Features", 2, cfg.MAX_FEATURES, key=K + "n_features")
+        values["n_features"] = st.number_input("Features", *BOUNDS["n_features"], key=K + "n_features")
     else:
         values["n_features"] = config.n_features  # unused by this dataset: keep it as it was
-    values["test_size"] = st.slider("Test share", 0.05, 0.9, step=0.05, key=K + "test_size")
+    values["test_size"] = st.slider("Test share", *BOUNDS["test_size"], step=0.05, key=K + "test_size")
     if dataset == "csv":
         return _csv(values, problems)
     return ""
@@ -230,7 +226,7 @@ def _network(values: dict[str, Any], problems: list[str]) -> None:
     )
     init = st.selectbox("Init", ("default", "xavier", "he", "normal"), key=K + "init")
     if init == "normal":
-        std = st.number_input("Init std", 0.001, 10.0, step=0.05, format="%g", key=K + "init_std")
+        std = st.number_input("Init std", *BOUNDS["init_std"], step=0.05, format="%g", key=K + "init_std")
         values["init"] = f"normal:{std:g}"
     else:
         values["init"] = init
@@ -246,7 +242,7 @@ def _training(values: dict[str, Any]) -> None:
         help="log steps; a change applies to the running training",
     )
     values["momentum"] = st.slider(
-        "Momentum", 0.0, 0.999, step=0.01, key=K + "momentum", disabled=values["optimizer"] != "momentum"
+        "Momentum", *BOUNDS["momentum"], step=0.01, key=K + "momentum", disabled=values["optimizer"] != "momentum"
     )
     values["weight_decay"] = st.select_slider(
         "Weight decay",
@@ -254,11 +250,11 @@ def _training(values: dict[str, Any]) -> None:
         key=K + "weight_decay",
         format_func=lambda v: f"{v:g}",
     )
-    values["batch_size"] = st.number_input("Batch size", 1, 4096, key=K + "batch_size")
+    values["batch_size"] = st.number_input("Batch size", *BOUNDS["batch_size"], key=K + "batch_size")
     values["epochs"] = st.number_input(
-        "Epochs", 1, cfg.MAX_EPOCHS, step=50, key=K + "epochs", help="a change applies to the running training"
+        "Epochs", *BOUNDS["epochs"], step=50, key=K + "epochs", help="a change applies to the running training"
     )
-    values["seed"] = st.number_input("Seed", 0, 2**31 - 1, key=K + "seed", help=cfg.KEYS["seed"].help)
+    values["seed"] = st.number_input("Seed", *BOUNDS["seed"], key=K + "seed", help=cfg.KEYS["seed"].help)
 
 
 def sidebar(config: Config) -> Choice:

@@ -1,7 +1,7 @@
 """The Data page's sidebar: compact widgets for the keys that shape the input data, and skew presets.
 
-The widgets edit a copy of the config the page was opened with (a link, another page, the last edit);
-they are re-seeded only when that config changed without them, never to undo what the user typed.
+The widgets edit the session's shared Config (a link, another page, the last edit); they are re-seeded
+only when it changed without them, never to undo what the user typed (`ui.shared_config`, as on Train).
 """
 
 from __future__ import annotations
@@ -10,9 +10,11 @@ import streamlit as st
 
 from explorer.config import BUNDLED_DATASETS, DATASETS, SCALERS, Config
 from explorer.scaling import DESCRIPTIONS
+from ui import shared_config
+from ui.shared_config import BOUNDS
 
 CONTROLS = ("dataset", "n_samples", "noise", "skew", "scaler", "seed")  # the Config keys this page edits
-SYNCED = "data_synced"  # JSON of the config the widgets are known to agree with
+SYNCED = "data_synced"  # the Config the widgets are known to agree with
 PRESET = "data_preset"
 SKEW_PRESETS = {
     "": "none",
@@ -34,16 +36,12 @@ def key(name: str) -> str:
 
 def _sync(config: Config) -> None:
     """Put the config into the widgets when it changed outside them (a link, another page)."""
-    missing = any(key(name) not in st.session_state for name in CONTROLS)
-    if missing or st.session_state.get(SYNCED) != config.to_json():
-        for name in CONTROLS:
-            st.session_state[key(name)] = getattr(config, name)
-        agree(config)
+    shared_config.seed_widgets(SYNCED, {key(name): getattr(config, name) for name in CONTROLS}, config)
 
 
 def agree(config: Config) -> None:
     """The widgets describe `config` (the page took their edit): no re-seeding for it."""
-    st.session_state[SYNCED] = config.to_json()
+    shared_config.agree(SYNCED, config)
 
 
 def _use_preset() -> None:
@@ -60,8 +58,8 @@ def sidebar(config: Config) -> Config:
         dataset = st.selectbox("dataset", options, key=key("dataset"))
         bundled = dataset in BUNDLED_DATASETS or dataset == "csv"
         left, right = st.columns(2)
-        left.number_input("rows", 20, 50_000, step=100, key=key("n_samples"), disabled=bundled)
-        right.number_input("noise", 0.0, 5.0, step=0.05, key=key("noise"), disabled=bundled)
+        left.number_input("rows", *BOUNDS["n_samples"], step=100, key=key("n_samples"), disabled=bundled)
+        right.number_input("noise", *BOUNDS["noise"], step=0.05, key=key("noise"), disabled=bundled)
         st.text_input(
             "skew", key=key("skew"), placeholder="e.g. 0:lognormal:1.5;1:scale:1000", help="features:kind:amount"
         )
@@ -76,5 +74,5 @@ def sidebar(config: Config) -> Config:
         )
         st.selectbox("scaler", SCALERS, key=key("scaler"))
         st.caption(DESCRIPTIONS[st.session_state[key("scaler")]])
-        st.number_input("seed", 0, 2**31 - 1, step=1, key=key("seed"))
+        st.number_input("seed", *BOUNDS["seed"], step=1, key=key("seed"))
     return config.replace(**{name: st.session_state[key(name)] for name in CONTROLS})

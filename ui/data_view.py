@@ -221,7 +221,7 @@ def _verify(prepared: Prepared, report: dict, config_json: str) -> None:
         )
 
 
-def conditioning(prepared: Prepared, report: dict, config_json: str) -> None:
+def conditioning(prepared: Prepared, report: dict, outcomes: list[ScalerOutcome], config_json: str) -> None:
     """κ of the linear model's Hessian, its eigenvalues, κ under every scaler, and a run that checks it."""
     st.caption(
         "A linear model trained by gradient descent on these scaled inputs has the loss ||X̃w − y||²/2n, "
@@ -249,10 +249,11 @@ def conditioning(prepared: Prepared, report: dict, config_json: str) -> None:
         )
     with right:
         st.markdown("**κ for every scaler on this data**")
-        if any(row.get("singular") for row in report["by_scaler"]):
+        by_scaler = [outcome.summary() for outcome in outcomes]
+        if any(row.get("singular") for row in by_scaler):
             st.caption("'∞ · 147': H is singular; 147 is κ over the directions with curvature.")
         st.vega_lite_chart(
-            spec=charts.kappa_by_scaler_chart(report["by_scaler"], prepared.config.scaler, width=320), width="content"
+            spec=charts.kappa_by_scaler_chart(by_scaler, prepared.config.scaler, width=320), width="content"
         )
     _verify(prepared, report, config_json)
 

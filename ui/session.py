@@ -1,12 +1,14 @@
 """The Train page's run in `st.session_state`: one Trainer per browser session, advanced tick by tick.
 
-The session holds the last valid Config (shared with the other pages under `CONFIG`) and the run built
-from it. A new Config either applies to the running training (learning rate, epochs) or starts a new
-run; a Config that cannot be built shows one line and leaves the previous run as it was.
+The session holds the last valid Config (shared with the other pages through `ui.shared_config`) and the
+run built from it. A new Config either applies to the running training (learning rate, epochs) or starts a
+new run; a Config that cannot be built shows one line and leaves the previous run as it was. A new run whose
+data keys did not change (network, training, Reset) reuses the prepared data instead of preparing it again.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import deque
 from dataclasses import dataclass, field
@@ -16,11 +18,11 @@ import torch
 
 from explorer.charts.training import TrainCharts
 from explorer.config import Config, ConfigError
+from explorer.pipeline import Prepared
 from explorer.training import Trainer
+from ui import shared_config
 
-CONFIG = "config"  # the current valid Config; the pages share it
 RUN = "train.run"
-URL_PROBLEMS = "train.url_problems"
 REJECTED = "train.rejected"  # (config, message) of the last config that could not be built
 TICK_SECONDS = 0.1  # training time per tick: short enough that a click is answered at once
 TICK_EVERY = 0.25  # seconds between ticks while playing
@@ -30,6 +32,7 @@ GROUPS = {
     "network": ("hidden", "activation", "norm", "init"),
     "training": ("optimizer", "momentum", "weight_decay", "batch_size", "seed"),
 }
+DATA_KEYS = (*GROUPS["data"], "seed")  # what prepare() reads: the seed also draws the data and the split
 
 
 @dataclass
@@ -56,6 +59,9 @@ class Run:
     charts: TrainCharts
     playing: bool = False
     meter: RateMeter = field(default_factory=RateMeter)
+    # Held while the trainer changes. A click's rerun can start in a new script thread while a tick is
+    # still inside `advance` in the old one (pure compute cannot be interrupted): the click waits for it.
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def config(self) -> Config:
@@ -66,39 +72,33 @@ class Run:
         return not self.trainer.done
 
 
-def _build(config: Config, playing: bool = False) -> Run:
-    """A fresh run; raises ConfigError when the data cannot be prepared (e.g. a skew on a missing feature)."""
+def _build(config: Config, playing: bool = False, prepared: Prepared | None = None) -> Run:
+    """A fresh run (on `prepared` when given: it must come from the same data keys).
+
+    Raises ConfigError when the data cannot be prepared (e.g. a skew on a missing feature).
+    """
     torch.set_num_threads(1)  # sessions train side by side; one core each keeps them all responsive
-    trainer = Trainer(config)
+    trainer = Trainer(config, prepared=prepared)
     return Run(trainer, TrainCharts(trainer), playing=playing)
 
 
 def config() -> Config:
-    """The session's Config, with a run built from it; on first load both come from the URL.
+    """The session's Config, with a run built from it; on a session's first page both come from the URL.
 
     Another page may have set the Config first; settings that cannot be built fall back to the defaults
     with a note, so the page always opens on a working run.
     """
     if RUN not in st.session_state:
-        problems: list[str] = []
-        chosen = st.session_state.get(CONFIG)
-        if chosen is None:
-            chosen, problems = Config.from_query(st.query_params.to_dict())
+        chosen = shared_config.current()
         try:
             fresh = _build(chosen)
         except ConfigError as err:
-            problems.append(f"ignored these settings: {err}")
+            shared_config.add_problem(f"ignored these settings: {err}")
             chosen = Config()
             fresh = _build(chosen)
-        st.session_state[URL_PROBLEMS] = problems
         st.session_state[RUN] = fresh
-        st.session_state[CONFIG] = chosen
-    return st.session_state[CONFIG]
-
-
-def url_problems() -> list[str]:
-    """What the opening URL got wrong, once (then forgotten)."""
-    return st.session_state.pop(URL_PROBLEMS, [])
+        shared_config.set(chosen)
+    return shared_config.current()
 
 
 def run() -> Run:
@@ -123,69 +123,73 @@ def use(chosen: Config) -> bool:
     current = run()
     keys = changed_keys(current.config, chosen)
     if not keys:
-        st.session_state[CONFIG] = chosen
+        shared_config.set(chosen)
         return True
     if all(k in LIVE_KEYS for k in keys) and not current.trainer.diverged:  # a diverged run starts again
-        if "lr" in keys:
-            current.trainer.set_lr(chosen.lr)
-        if "epochs" in keys:
-            current.trainer.set_epochs(chosen.epochs)
-        st.session_state[CONFIG] = current.config
+        with current.lock:
+            if "lr" in keys:
+                current.trainer.set_lr(chosen.lr)
+            if "epochs" in keys:
+                current.trainer.set_epochs(chosen.epochs)
+        shared_config.set(current.config)
         return True
     rejected = st.session_state.get(REJECTED)
     if rejected is not None and rejected[0] == chosen:  # don't rebuild a known-bad config on every rerun
         st.error(rejected[1])
         return False
+    same_data = not any(k in DATA_KEYS for k in keys)
     try:
-        fresh = _build(chosen, playing=current.playing)
+        fresh = _build(chosen, playing=current.playing, prepared=current.trainer.prepared if same_data else None)
     except ConfigError as err:
         st.session_state[REJECTED] = (chosen, str(err))
         st.error(str(err))
         return False
     st.session_state[RUN] = fresh
-    st.session_state[CONFIG] = chosen
+    shared_config.set(chosen)
     st.toast(reset_message(keys), icon=":material/restart_alt:")
     return True
-
-
-def write_url(config: Config) -> None:
-    """Keep the address bar a link that reproduces this run (an uploaded file cannot travel in it)."""
-    query = config.to_query()
-    if st.query_params.to_dict() != query:
-        st.query_params.from_dict(query)
 
 
 # ---- the buttons' callbacks (they run before the script, so the page draws the new state) ------
 def play() -> None:
     current = run()
-    current.playing = current.can_play
-    current.meter.marks.clear()
+    with current.lock:
+        current.playing = current.can_play
+        current.meter.marks.clear()
 
 
 def pause() -> None:
-    run().playing = False
+    """Stop after the tick in progress (if any), so the page then shows where the run stopped."""
+    current = run()
+    with current.lock:
+        current.playing = False
 
 
 def step() -> None:
     """One epoch now (paused), so the charts can be read epoch by epoch."""
     current = run()
-    current.playing = False
-    current.trainer.advance(epochs=1)
+    with current.lock:
+        current.playing = False
+        current.trainer.advance(epochs=1)
 
 
 def reset() -> None:
-    """The run's own Config from epoch 0 (same seed: the same numbers again)."""
-    st.session_state[RUN] = _build(run().config)
+    """The run's own Config from epoch 0 (same seed: the same numbers again, on the same prepared data)."""
+    current = run()
+    with current.lock:
+        current.playing = False  # a tick still holding the old run must not train it on
+        st.session_state[RUN] = _build(current.config, prepared=current.trainer.prepared)
 
 
 def tick(current: Run) -> bool:
     """Advance a playing run by one time budget; returns True when this tick ended the playing."""
-    if not current.playing:
+    with current.lock:
+        if not current.playing:
+            return False
+        if not current.trainer.done:
+            current.trainer.advance(seconds=TICK_SECONDS)
+            current.meter.mark(current.trainer.epoch)
+        if current.trainer.done:
+            current.playing = False
+            return True
         return False
-    if not current.trainer.done:
-        current.trainer.advance(seconds=TICK_SECONDS)
-        current.meter.mark(current.trainer.epoch)
-    if current.trainer.done:
-        current.playing = False
-        return True
-    return False

@@ -1,0 +1,102 @@
+"""The one Config the pages share in a browser session, its copy in the address bar, and the widgets on it.
+
+One rule for every page: the URL is read once, when the session has no Config yet (a shared link opens
+as sent, and what it got wrong is shown once); from then on the session's Config wins and the URL is only
+written, as the canonical link to what is on screen. Re-reading the URL later would lose settings: it is a
+lossy copy by design (`Config.to_query` never carries a file path, so a CSV config cannot come back from it).
+
+Each page's widgets edit the shared Config; they are re-seeded only when it changed outside them (first
+load, a link, another page), never to undo what the user typed. Their bounds are the Config's own ranges,
+so no valid link is clamped by a widget.
+
+No torch here: the Data page imports this module and must stay light.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+import streamlit as st
+
+from explorer import config as cfg
+from explorer.config import Config
+
+CONFIG = "config"  # the session's current valid Config; every page reads and writes it here
+URL_PROBLEMS = "config.url_problems"  # what the opening URL got wrong, until a page has shown it
+
+# Widget bounds (min, max): exactly what Config accepts (tests/test_shared_config.py checks each against it).
+BOUNDS: dict[str, tuple[Any, Any]] = {
+    "n_samples": (20, cfg.MAX_SAMPLES),
+    "noise": (0.0, 5.0),
+    "n_features": (2, cfg.MAX_FEATURES),
+    "test_size": (0.05, 0.9),
+    "init_std": cfg.INIT_STD_RANGE,  # the std of init=normal:<std>
+    "momentum": (0.0, 0.999),
+    "batch_size": (1, 4096),
+    "epochs": (1, cfg.MAX_EPOCHS),
+    "seed": (0, cfg.MAX_SEED),
+}
+
+
+# ---- the Config and the URL ---------------------------------------------------------------------
+def current() -> Config:
+    """The session's Config; the first call of a session takes it from the URL (problems kept for later)."""
+    if CONFIG not in st.session_state:
+        config, problems = Config.from_query(st.query_params.to_dict())
+        st.session_state[CONFIG] = config
+        st.session_state[URL_PROBLEMS] = problems
+    return st.session_state[CONFIG]
+
+
+def set(config: Config) -> None:  # shadows the builtin in this module only; read as shared_config.set
+    """Make `config` the session's Config: every page opens on it from now on."""
+    st.session_state[CONFIG] = config
+
+
+def add_problem(problem: str) -> None:
+    """One more thing to tell the user about the opening link (e.g. its settings could not be built)."""
+    st.session_state.setdefault(URL_PROBLEMS, []).append(problem)
+
+
+def url_problems() -> list[str]:
+    """What the opening URL got wrong, once (then forgotten)."""
+    return st.session_state.pop(URL_PROBLEMS, [])
+
+
+def warn_url_problems() -> None:
+    """Show what the opening URL got wrong, in one warning, on the first page drawn (and only there)."""
+    problems = url_problems()
+    if problems:
+        st.warning("The link's settings were partly used:\n" + "\n".join(f"- {p}" for p in problems))
+
+
+def write_url(config: Config) -> None:
+    """Keep the address bar the canonical link to `config` (an uploaded file cannot travel in it)."""
+    query = config.to_query()
+    if st.query_params.to_dict() != query:
+        st.query_params.from_dict(query)
+
+
+# ---- the widgets that edit it -------------------------------------------------------------------
+def seed_widgets(marker: str, values: Mapping[str, Any], config: Config) -> bool:
+    """Point the widgets (session-state key → value for `config`) at `config` if it changed without them.
+
+    `marker` is the session-state key of the Config the widgets are known to agree with. Widgets that
+    were not drawn last run lost their state (Streamlit drops it): they start again from `config`.
+    Returns True when the widgets were re-seeded.
+    """
+    changed = st.session_state.get(marker) != config
+    for key, value in values.items():
+        if changed:
+            st.session_state[key] = value
+        else:
+            st.session_state.setdefault(key, value)
+    if changed:
+        agree(marker, config)
+    return changed
+
+
+def agree(marker: str, config: Config) -> None:
+    """The page took its widgets' Config: they need no re-seeding for it."""
+    st.session_state[marker] = config
