@@ -1,4 +1,4 @@
-"""`python -m explorer train | describe`: the same Config and engine as the app, from a shell.
+"""`python -m explorer train | describe | sweep`: the same Config and engine as the app, from a shell.
 
 Bad input exits with code 2 and one line on stderr; no traceback reaches the user.
 """
@@ -110,9 +110,67 @@ def _describe(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sweep(args: argparse.Namespace) -> int:
+    import torch
+
+    from explorer import executors, sweep
+
+    torch.set_num_threads(1)
+    if not args.grid:
+        raise ConfigError("give at least one --grid KEY=VALUE[,VALUE…], e.g. --grid norm=none,bn_before")
+    spec = sweep.Sweep.parse(_config_from(args), args.grid, _positive("--seeds", args.seeds))
+    workers = None if args.workers is None else _positive("--workers", args.workers)
+    groups = spec.groups()
+    with executors.executor_for(len(groups), workers, args.scheduler) as executor:
+        result = sweep.run(spec, executor, lambda done, total: _progress(done, total, "groups trained"))
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
+    print(json.dumps(result.to_json()) if args.json else format_sweep(result))
+    return 0
+
+
+def _positive(flag: str, text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise ConfigError(f"{flag} {text!r}: expected a positive integer") from None
+    if value < 1:
+        raise ConfigError(f"{flag} {value}: expected a positive integer")
+    return value
+
+
+def format_sweep(result: Any) -> str:
+    """The summary as a ranked table, best median first, with a line on what is within seed noise."""
+    from explorer.stats import INTERVAL_TEXT, overlaps
+
+    rows = sorted(result.summary, key=lambda s: _rank_key(s["metric"]), reverse=True)
+    name = rows[0]["metric"]["name"] if rows else "metric"
+    width = max([len(r["label"]) for r in rows] + [13])
+    lines = [
+        f"{len(result.runs)} runs in {result.seconds:.1f} s; {name}: median [{INTERVAL_TEXT}]",
+        f"{'configuration':<{width}}  {name:>26}  {'test_loss':>9}  diverged",
+    ]
+    for row in rows:
+        m = row["metric"]
+        shown = "-" if m["median"] is None else f"{m['median']:.4f} [{m['ci95_low']:.4f}, {m['ci95_high']:.4f}]"
+        loss = row["test_loss"]["median"]
+        lines.append(
+            f"{row['label']:<{width}}  {shown:>26}  {'-' if loss is None else f'{loss:.4f}':>9}  "
+            f"{row['n_diverged']}/{row['n']}"
+        )
+    if len(rows) > 1 and overlaps(rows[0]["metric"], rows[1]["metric"]):
+        lines.append(f"The best two ({rows[0]['label']}; {rows[1]['label']}) overlap: within seed noise.")
+    return "\n".join(lines)
+
+
+def _rank_key(metric: dict[str, Any]) -> float:
+    return -float("inf") if metric["median"] is None else metric["median"]
+
+
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
     "train": (_train, "train one configuration and print its run report"),
     "describe": (_describe, "describe the input pipeline: per-stage feature statistics and conditioning"),
+    "sweep": (_sweep, "train a grid of configurations over several seeds together and compare them"),
 }
 
 
@@ -123,7 +181,27 @@ def build_parser() -> argparse.ArgumentParser:
         sub = commands.add_parser(name, help=help_text, description=help_text)
         _add_config_flags(sub)
         sub.add_argument("--json", action="store_true", help="print machine-readable JSON")
+        if name == "sweep":
+            _add_sweep_flags(sub)
     return parser
+
+
+def _add_sweep_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--grid",
+        action="append",
+        default=[],
+        metavar="KEY=V1,V2",
+        help="a key to vary and its values; repeat for a second key. hidden and skew values contain commas: "
+        "separate their values with '|', e.g. --grid 'hidden=32|64,64'; skew 'none' is no skew",
+    )
+    parser.add_argument("--seeds", default="1", metavar="N", help="run seeds seed … seed+N-1 of each configuration")
+    parser.add_argument("--workers", metavar="N", help="local worker processes (default: one per core)")
+    parser.add_argument(
+        "--scheduler",
+        metavar="ADDR",
+        help="a Dask scheduler, e.g. tcp://10.0.0.5:8786 (default: $EXPLORER_DASK_SCHEDULER, else local)",
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -1,7 +1,9 @@
 """SGD, SGD with momentum and Adam on one flat parameter buffer: a few tensor ops per step in all.
 
 The update rules are torch.optim's (SGD with dampening 0; Adam with bias correction and L2 weight decay
-added to the gradient), so results match `torch.optim` up to float rounding.
+added to the gradient), so results match `torch.optim` up to float rounding. A hyperparameter is either
+one number for the whole buffer or a tensor shaped like it, which gives each sweep member its own
+learning rate, momentum and weight decay (see `Network.member_vector`).
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import math
 import torch
 
 _FUSED_ADAM = getattr(torch, "_fused_adam_", None)
+Hyper = float | torch.Tensor
 
 
 class FlatOptimizer:
@@ -19,9 +22,9 @@ class FlatOptimizer:
         params: torch.Tensor,
         grads: torch.Tensor,
         kind: str,
-        lr: float,
-        momentum: float = 0.9,
-        weight_decay: float = 0.0,
+        lr: Hyper,
+        momentum: Hyper = 0.9,
+        weight_decay: Hyper = 0.0,
         betas: tuple[float, float] = (0.9, 0.999),
         eps: float = 1e-8,
     ) -> None:
@@ -33,17 +36,21 @@ class FlatOptimizer:
         self.square = torch.zeros_like(params) if kind == "adam" else None
         self._step_tensor = torch.zeros(())
 
+    def _decayed(self, grad: torch.Tensor) -> torch.Tensor:
+        if isinstance(self.weight_decay, torch.Tensor):
+            return torch.addcmul(grad, self.params, self.weight_decay)
+        return grad.add(self.params, alpha=self.weight_decay) if self.weight_decay else grad
+
     def step(self) -> None:
         self.steps += 1
-        grad = self.grads
-        if self.weight_decay:
-            grad = grad.add(self.params, alpha=self.weight_decay)
+        grad = self._decayed(self.grads)
+        per_member_lr = isinstance(self.lr, torch.Tensor)
         if self.kind == "sgd":
-            self.params.add_(grad, alpha=-self.lr)
+            _descend(self.params, grad, self.lr)
         elif self.kind == "momentum":
             self.buffer.mul_(self.momentum).add_(grad)
-            self.params.add_(self.buffer, alpha=-self.lr)
-        elif _FUSED_ADAM is not None:  # the kernel torch.optim.Adam(fused=True) runs: one op, not seven
+            _descend(self.params, self.buffer, self.lr)
+        elif _FUSED_ADAM is not None and not per_member_lr:  # torch.optim.Adam(fused=True)'s kernel: one op
             self._step_tensor.fill_(self.steps)
             beta1, beta2 = self.betas
             _FUSED_ADAM(
@@ -68,4 +75,14 @@ class FlatOptimizer:
             correction1 = 1 - beta1**self.steps
             correction2_sqrt = math.sqrt(1 - beta2**self.steps)
             denom = self.square.sqrt().div_(correction2_sqrt).add_(self.eps)
-            self.params.addcdiv_(self.buffer, denom, value=-self.lr / correction1)
+            if per_member_lr:
+                self.params.addcdiv_(self.buffer * self.lr, denom, value=-1 / correction1)
+            else:
+                self.params.addcdiv_(self.buffer, denom, value=-self.lr / correction1)
+
+
+def _descend(params: torch.Tensor, direction: torch.Tensor, lr: Hyper) -> None:
+    if isinstance(lr, torch.Tensor):
+        params.addcmul_(direction, lr, value=-1)
+    else:
+        params.add_(direction, alpha=-lr)

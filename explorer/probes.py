@@ -85,3 +85,36 @@ def stage_stats(values: np.ndarray, edges: np.ndarray, bounds: tuple[float, floa
         "hist": {"edges": edges, "counts": histogram(flat, edges)},
         "unit_percentiles": {"p15": per_unit[0], "p50": per_unit[1], "p85": per_unit[2]},
     }
+
+
+def layer_records(
+    layers: list,
+    stages: list[list[tuple[str, np.ndarray]]],
+    bounds: tuple[float, float] | None,
+    edges: dict[tuple[int, str], np.ndarray],
+    grad_norms: list[float] | None = None,
+) -> list[dict[str, Any]]:
+    """The run report's per-layer records from each hidden layer's stage values (rows × units).
+
+    `edges` keeps each (layer, stage)'s bins: filled on first sight, reused after, so bins stay fixed.
+    `bounds` is the activation's output range, for the saturated share of its stage.
+    """
+    records = []
+    for index, (layer, kept) in enumerate(zip(layers, stages, strict=True)):
+        stats = {}
+        for stage, array in kept:
+            stage_bounds = bounds if stage == "act" else None
+            key = (index, stage)
+            if key not in edges:
+                edges[key] = choose_edges(array, stage_bounds)
+            stats[stage] = stage_stats(array, edges[key], stage_bounds)
+        records.append(
+            {
+                "index": index,
+                "width": layer.width,
+                "order": layer.order,
+                "grad_norm": grad_norms[index] if grad_norms else float("nan"),
+                "stages": stats,
+            }
+        )
+    return records

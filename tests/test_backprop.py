@@ -1,55 +1,88 @@
-"""The hand-written step must be backprop exactly: same gradients and BN statistics as autograd."""
-
-import copy
+"""The hand-written batched step must be backprop exactly: each member gets the gradients and BN statistics
+that autograd gives that member's network alone."""
 
 import pytest
 import torch
 import torch.nn.functional as F
 
-from explorer.backprop import Backprop
-from explorer.config import ACTIVATIONS, NORMS, OPTIMIZERS, Config
+from explorer import backprop
+from explorer.config import ACTIVATIONS, NORMS, OPTIMIZERS, Config, ConfigError
 from explorer.model import build
+from explorer.network import Network
 from explorer.optim import FlatOptimizer
 
 
-def _batch(task: str, n_in: int = 5, n_out: int = 3, rows: int = 16):
-    gen = torch.Generator().manual_seed(7)
+def _batch(task: str, n_in: int = 5, n_out: int = 3, rows: int = 16, seed: int = 7):
+    gen = torch.Generator().manual_seed(seed)
     x = torch.randn(rows, n_in, generator=gen)
     if task == "classification":
         return x, torch.randint(0, n_out, (rows,), generator=gen)
     return x, torch.randn(rows, 1, generator=gen)
 
 
+def _member_configs(activation: str, norm: str) -> list[Config]:
+    """Three members of one architecture that differ in seed and init, so a mix-up between them shows."""
+    base = Config(hidden=(8, 6), activation=activation, norm=norm)
+    return [base.replace(seed=3), base.replace(seed=4, init="xavier"), base.replace(seed=5, init="he")]
+
+
 @pytest.mark.parametrize("task", ["classification", "regression"])
 @pytest.mark.parametrize("norm", NORMS)
 @pytest.mark.parametrize("activation", ACTIVATIONS)
-def test_gradients_match_autograd(activation, norm, task):
-    config = Config(hidden=(8, 6), activation=activation, norm=norm, seed=3)
+def test_each_members_gradients_match_autograd_on_that_member_alone(activation, norm, task):
+    configs = _member_configs(activation, norm)
     n_out = 3 if task == "classification" else 1
-    model = build(5, n_out, config)
-    reference = copy.deepcopy(model)
-    x, y = _batch(task, n_out=n_out)
-
-    out = reference(x)
-    loss = F.cross_entropy(out, y) if task == "classification" else F.mse_loss(out, y)
-    expected = torch.autograd.grad(loss, list(reference.parameters()))
-
+    network = Network(5, n_out, configs)
+    batches = [_batch(task, n_out=n_out, seed=7 + i) for i in range(len(configs))]
+    x = torch.stack([xb.T for xb, _ in batches])
+    y = torch.stack([yb.reshape(1, -1) for _, yb in batches])
     with torch.inference_mode():
-        ours = Backprop(model, task).step(x, y)
-    assert float(ours) == pytest.approx(float(loss.detach()), rel=1e-6)
-    for (name, param), grad in zip(model.named_parameters(), expected, strict=True):
-        torch.testing.assert_close(param.grad, grad, rtol=1e-5, atol=1e-6, msg=name)
-    theirs = dict(reference.named_buffers())
-    for name, buffer in model.named_buffers():
-        if not name.endswith("num_batches_tracked"):  # only used when BN's momentum is None; ours is 0.1
-            torch.testing.assert_close(buffer, theirs[name], msg=name)  # BN running statistics
+        losses = backprop.step(network, x, y, task)
+
+    for member, (config, (xb, yb)) in enumerate(zip(configs, batches, strict=True)):
+        reference = build(5, n_out, config)
+        out = reference(xb)
+        loss = F.cross_entropy(out, yb) if task == "classification" else F.mse_loss(out, yb)
+        expected = torch.autograd.grad(loss, list(reference.parameters()))
+        assert float(losses[member]) == pytest.approx(float(loss.detach()), rel=1e-5)
+        for (name, _), grad in zip(reference.named_parameters(), expected, strict=True):
+            torch.testing.assert_close(network.grads[name][member], grad, rtol=1e-5, atol=1e-6, msg=name)
+        for name, buffer in reference.named_buffers():
+            if not name.endswith("num_batches_tracked"):  # only used when BN's momentum is None; ours is 0.1
+                torch.testing.assert_close(network.buffers[name][member], buffer, msg=name)  # running statistics
+
+
+def test_members_start_from_the_single_networks_weights():
+    configs = _member_configs("relu", "bn_before")
+    network = Network(4, 2, configs)
+    for member, config in enumerate(configs):
+        for name, param in build(4, 2, config).named_parameters():
+            assert torch.equal(network.params[name][member], param.detach()), name
+
+
+def test_members_of_different_architectures_do_not_stack():
+    with pytest.raises(ConfigError, match="share hidden"):
+        Network(4, 2, [Config(hidden=(8,)), Config(hidden=(9,))])
 
 
 def test_parameters_share_one_flat_buffer():
-    model = build(4, 2, Config(hidden=(8, 8)))
-    assert model.flat.numel() == sum(p.numel() for p in model.parameters())
-    model.flat.zero_()
-    assert all(float(p.detach().abs().sum()) == 0 for p in model.parameters())
+    network = Network(4, 2, _member_configs("relu", "bn_after"))
+    assert network.flat.numel() == sum(p.numel() for p in network.params.values())
+    network.flat.zero_()
+    assert all(float(p.abs().sum()) == 0 for p in network.params.values())
+
+
+def test_per_member_learning_rates_move_each_member_by_its_own_step():
+    network = Network(3, 2, _member_configs("relu", "none"))
+    before = network.flat.clone()
+    network.flat_grad.fill_(1.0)
+    FlatOptimizer(network.flat, network.flat_grad, "sgd", lr=network.member_vector([0.1, 0.2, 0.3])).step()
+    moved = before - network.flat
+    for member, lr in enumerate([0.1, 0.2, 0.3]):
+        for param in network.params.values():
+            offset = param.storage_offset() - network.flat.storage_offset()
+            chunk = moved[offset : offset + param.numel()].view(param.shape)[member]
+            torch.testing.assert_close(chunk, torch.full_like(chunk, lr))
 
 
 @pytest.mark.parametrize("kind", OPTIMIZERS)

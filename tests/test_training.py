@@ -72,7 +72,7 @@ def test_report_has_the_design_schema(norm, order):
         for stats in layer["stages"].values():
             assert set(stats) == STATS_KEYS
             assert len(stats["hist"]["edges"]) == len(stats["hist"]["counts"]) + 1
-            assert sum(stats["hist"]["counts"]) == len(trainer.probe_x) * 16
+            assert sum(stats["hist"]["counts"]) == trainer.probe_rows * 16
             assert len(stats["unit_percentiles"]["p50"]) == 16
             assert stats["p15"] <= stats["p50"] <= stats["p85"]
 
@@ -94,8 +94,8 @@ def test_histogram_edges_stay_fixed_across_epochs():
 
 def test_probe_uses_the_same_test_rows_every_epoch():
     trainer = Trainer(Config(n_samples=12_000, epochs=1, batch_size=512))
-    assert len(trainer.probe_x) == PROBE_ROWS
-    assert trainer.probe_x.data_ptr() == trainer.X_test.data_ptr()
+    assert trainer.probe_rows == PROBE_ROWS
+    assert trainer.probe_x.data_ptr() == trainer.members.X_test.data_ptr()
 
 
 def test_relu_dead_units_and_sigmoid_saturation_are_counted():
@@ -164,6 +164,6 @@ def test_batch_norm_with_a_single_training_row_is_a_config_error_not_a_crash():
 
 def test_nan_in_batch_norm_statistics_counts_as_divergence():
     trainer = Trainer(SMALL)
-    trainer.model.blocks[0].norm.running_var.fill_(float("nan"))
+    trainer.network.layers[0].norm.running_var.fill_(float("nan"))
     trainer.advance(epochs=1)
     assert trainer.diverged

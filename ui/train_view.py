@@ -94,7 +94,7 @@ def _stage_label(stage: str, activation: str) -> str:
 
 def _band_choice(run: session.Run) -> tuple[int, str]:
     """Which layer and stage the percentile band follows (kept valid when the network changes)."""
-    blocks = run.trainer.model.blocks
+    blocks = run.trainer.network.layers
     order = list(blocks[0].order)
     layers = list(range(len(blocks)))
     if st.session_state.get("train.band_layer") not in layers:
@@ -116,7 +116,7 @@ def _band_choice(run: session.Run) -> tuple[int, str]:
 def _charts(run: session.Run) -> None:
     left, right = st.columns([3, 2], gap="medium")
     st.subheader("Inside the network")
-    order = " → ".join(_stage_label(s, run.config.activation) for s in run.trainer.model.blocks[0].order)
+    order = " → ".join(_stage_label(s, run.config.activation) for s in run.trainer.network.layers[0].order)
     st.caption(
         f"Each hidden layer, stage by stage ({order}): the values on the probe rows (test split, at most "
         "2,000 rows) after the latest epoch, as a share of all values. Bins are fixed for the run; values "

@@ -1,0 +1,90 @@
+"""Where a sweep's groups run: this thread, local worker processes, or a Dask cluster.
+
+Every choice is a `concurrent.futures.Executor` (or None for this thread), so `sweep.run` has one code
+path. Dask is chosen by `EXPLORER_DASK_SCHEDULER` or an explicit address; its workers must run this
+project's own code (the same checkout or Docker image). Local processes use `spawn`: a forked child of a
+threaded server (Streamlit) or of an OpenMP runtime can deadlock.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections.abc import Iterator
+from concurrent.futures import Executor, ProcessPoolExecutor
+from contextlib import contextmanager
+
+from explorer.config import ConfigError
+
+SCHEDULER_ENV = "EXPLORER_DASK_SCHEDULER"
+CONNECT_TIMEOUT_S = 5
+RETRIES = 2  # a group whose worker died or failed is run again this many times
+
+
+class ExecutorError(ConfigError):
+    """The executor cannot be had (e.g. the Dask scheduler is unreachable); the message is for the user."""
+
+
+def scheduler_address(explicit: str | None = None) -> str | None:
+    """The Dask scheduler to use: the explicit address, else the environment's, else None (local)."""
+    address = explicit or os.environ.get(SCHEDULER_ENV, "").strip()
+    return address or None
+
+
+def cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def _init_worker() -> None:
+    import torch
+
+    torch.set_num_threads(1)
+
+
+@contextmanager
+def local_processes(workers: int) -> Iterator[ProcessPoolExecutor]:
+    """At most one process per core, one torch thread each."""
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(max_workers=max(1, min(workers, cores())), mp_context=context,
+                             initializer=_init_worker) as pool:  # fmt: skip
+        yield pool
+
+
+@contextmanager
+def dask_cluster(address: str) -> Iterator[Executor]:
+    """An executor on the Dask cluster behind `address`; one clear ExecutorError if it cannot be reached."""
+    try:
+        from distributed import Client
+    except ImportError:  # pragma: no cover - distributed is in requirements.txt
+        raise ExecutorError("Dask is not installed: pip install distributed") from None
+    try:
+        client = Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
+    except (OSError, TimeoutError, ValueError) as err:
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise ExecutorError(f"cannot reach the Dask scheduler at {address!r}: {reason}") from None
+    try:
+        yield client.get_executor(retries=RETRIES, pure=False)
+    finally:
+        client.close()
+
+
+@contextmanager
+def executor_for(groups: int, workers: int | None = None, scheduler: str | None = None) -> Iterator[Executor | None]:
+    """Dask when a scheduler is named; else local processes when there is more than one group and more
+    than one worker allowed; else None (this thread: no process start-up for a single group)."""
+    address = scheduler_address(scheduler)
+    if address:
+        with dask_cluster(address) as executor:
+            yield executor
+        return
+    workers = cores() if workers is None else workers
+    if workers < 1:
+        raise ExecutorError(f"--workers {workers}: expected at least 1")
+    if groups > 1 and min(workers, cores()) > 1:
+        with local_processes(min(workers, groups)) as pool:
+            yield pool
+        return
+    yield None

@@ -1,0 +1,230 @@
+"""`Members`: K runs that share data shape and architecture, advanced together by the training core.
+
+Each member keeps what makes it its own run (data after its skew and scaler, weights from its seed, its
+shuffling generator, learning rate, momentum, weight decay and BN statistics); the arithmetic is batched
+over members. The single-run `Trainer` is one member; a sweep group is many. A member that diverges is
+marked and left out of the curves from then on, while the others go on.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import torch
+
+from explorer import backprop
+from explorer.config import Config, ConfigError
+from explorer.network import Network, architecture, forward
+from explorer.optim import FlatOptimizer
+from explorer.pipeline import Prepared
+
+TRAINING_KEYS = ("optimizer", "batch_size", "epochs")  # besides data shape and architecture, shared by a group
+
+
+def metric_name(task: str) -> str:
+    return "test_accuracy" if task == "classification" else "test_r2"
+
+
+def group_key(config: Config, prepared: Prepared) -> tuple:
+    """Members with equal keys can be trained together as one batched model."""
+    shape = (prepared.task, len(prepared.train_idx), len(prepared.test_idx), prepared.X_train.shape[1])
+    return (*shape, prepared.n_outputs, architecture(config), *(getattr(config, k) for k in TRAINING_KEYS))
+
+
+class Members:
+    """K runs trained together; resumable at any step and deterministic from each member's seed."""
+
+    def __init__(
+        self,
+        configs: Sequence[Config],
+        prepared: Sequence[Prepared],
+        *,
+        track_grad_norms: bool = False,
+        on_epoch: Callable[[dict[str, Any]], None] | None = None,
+    ) -> None:
+        keys = {group_key(c, p) for c, p in zip(configs, prepared, strict=True)}
+        if len(keys) != 1:
+            raise ConfigError("members trained together must share data shape, architecture, optimizer, batch size")
+        self.configs = list(configs)
+        self.k = len(configs)
+        first = prepared[0]
+        self.task = first.task
+        self.metric_name = metric_name(self.task)
+        if configs[0].norm != "none" and len(first.train_idx) < 2:
+            raise ConfigError(
+                f"norm={configs[0].norm} needs at least 2 training rows; this split has {len(first.train_idx)}: "
+                "lower test_size or add rows"
+            )
+        # Feature-major (K, features, rows), as the training core wants them.
+        self.X_train = torch.as_tensor(np.stack([p.X_train.T for p in prepared]), dtype=torch.float32).contiguous()
+        self.X_test = torch.as_tensor(np.stack([p.X_test.T for p in prepared]), dtype=torch.float32).contiguous()
+        self._set_targets(prepared)
+        self.network = Network(self.X_train.shape[1], first.n_outputs, self.configs)
+        self.optimizer = FlatOptimizer(
+            self.network.flat,
+            self.network.flat_grad,
+            configs[0].optimizer,
+            self._hyper("lr"),
+            self._hyper("momentum"),
+            self._hyper("weight_decay"),
+        )
+        self._shuffles = [torch.Generator().manual_seed(c.seed + 1) for c in configs]
+        self._track_grad_norms = track_grad_norms
+        self._on_epoch = on_epoch
+        self.epoch = 0
+        self.steps = 0
+        self.diverged = np.zeros(self.k, dtype=bool)
+        self.diverged_at: list[tuple[int, float] | None] = [None] * self.k  # (epoch, loss) when it happened
+        self.curves: list[list[dict[str, float]]] = [[] for _ in range(self.k)]
+        self.seconds_training = 0.0
+        self._start_epoch()
+
+    def _set_targets(self, prepared: Sequence[Prepared]) -> None:
+        self.target_mean = np.zeros(self.k)
+        self.target_std = np.ones(self.k)
+        if self.task == "classification":
+            self.y_train = torch.as_tensor(np.stack([p.y_train for p in prepared]), dtype=torch.long)[:, None]
+            self.y_test = torch.as_tensor(np.stack([p.y_test for p in prepared]), dtype=torch.long)[:, None]
+            return
+        # MSE on a target standardized with train statistics: the loss scale means the same everywhere
+        for i, p in enumerate(prepared):
+            self.target_mean[i], self.target_std[i] = float(p.y_train.mean()), float(p.y_train.std()) or 1.0
+        mean, std = self.target_mean[:, None], self.target_std[:, None]
+        train = np.stack([p.y_train for p in prepared])
+        test = np.stack([p.y_test for p in prepared])
+        self.y_train = torch.as_tensor((train - mean) / std, dtype=torch.float32)[:, None]
+        self.y_test = torch.as_tensor((test - mean) / std, dtype=torch.float32)[:, None]
+
+    def _hyper(self, key: str) -> float | torch.Tensor:
+        """One number when every member agrees (the fused fast path), else a per-member tensor."""
+        values = [getattr(c, key) for c in self.configs]
+        return values[0] if len(set(values)) == 1 else self.network.member_vector(values)
+
+    # ---- state -------------------------------------------------------------------------
+    @property
+    def epochs(self) -> int:
+        return self.configs[0].epochs
+
+    @property
+    def done(self) -> bool:
+        return bool(self.diverged.all()) or self.epoch >= self.epochs
+
+    def set_lr(self, lr: float) -> None:
+        """One learning rate for every member from the next step on."""
+        self.configs = [c.replace(lr=lr) for c in self.configs]
+        self.optimizer.lr = lr
+
+    def set_epochs(self, epochs: int) -> None:
+        """Change the length; a finished group that is lengthened goes on where it stopped."""
+        self.configs = [c.replace(epochs=epochs) for c in self.configs]
+        if not self.done and self._next_batch >= len(self._y_batches):
+            self._start_epoch()  # the epoch that ended the run set up no next one
+
+    def _start_epoch(self) -> None:
+        order = torch.stack([torch.randperm(self.X_train.shape[2], generator=g) for g in self._shuffles])[:, None]
+        size = self.configs[0].batch_size
+        # Shuffled and split once per epoch, rather than gathered per step.
+        self._x_batches = self.X_train.gather(2, order.expand_as(self.X_train)).split(size, dim=2)
+        self._y_batches = self.y_train.gather(2, order).split(size, dim=2)
+        if self.configs[0].norm != "none" and self._y_batches[-1].shape[2] < 2 and len(self._y_batches) > 1:
+            # Batch norm cannot normalise a batch of one row: that row sits this epoch out.
+            self._x_batches, self._y_batches = self._x_batches[:-1], self._y_batches[:-1]
+        self._epoch_rows = sum(batch.shape[2] for batch in self._y_batches)
+        self._next_batch = 0
+        self._loss_sum = torch.zeros(self.k)
+        self.grad_sq = torch.zeros_like(self.network.flat_grad) if self._track_grad_norms else None
+
+    # ---- training ----------------------------------------------------------------------
+    def advance(self, *, steps: int | None = None, epochs: int | None = None, seconds: float | None = None) -> int:
+        """Train until the first of the given limits (or the end); returns epochs completed."""
+        if steps is None and epochs is None and seconds is None:
+            epochs = 1
+        start = time.perf_counter()
+        deadline = start + seconds if seconds is not None else math.inf
+        target_epoch = self.epoch + epochs if epochs is not None else math.inf
+        steps_left = steps if steps is not None else math.inf
+        finished = 0
+        with torch.inference_mode():
+            while not self.done and self.epoch < target_epoch and steps_left > 0:
+                self._step()
+                steps_left -= 1
+                if self._next_batch == len(self._y_batches):
+                    self._end_epoch()
+                    finished += 1
+                if time.perf_counter() >= deadline:
+                    break
+            self._mark_diverged(torch.isfinite(self._loss_sum).numpy(), self._loss_sum.numpy())
+        self.seconds_training += time.perf_counter() - start
+        return finished
+
+    def _step(self) -> None:
+        index = self._next_batch
+        y = self._y_batches[index]
+        loss = backprop.step(self.network, self._x_batches[index], y, self.task)
+        self._loss_sum.add_(loss, alpha=y.shape[2])
+        if self.grad_sq is not None:
+            self.grad_sq.addcmul_(self.network.flat_grad, self.network.flat_grad)
+        self.optimizer.step()
+        self._next_batch += 1
+        self.steps += 1
+
+    def _mark_diverged(self, finite: np.ndarray, losses: np.ndarray) -> None:
+        for member in np.flatnonzero(~finite & ~self.diverged):
+            self.diverged[member] = True
+            self.diverged_at[member] = (self.epoch + 1, float(losses[member]))
+
+    def _end_epoch(self) -> None:
+        train_loss = self._loss_sum.numpy() / self._epoch_rows
+        self._mark_diverged(np.isfinite(train_loss) & self.network.finite_members().numpy(), train_loss)
+        if self.diverged.all():
+            return
+        self.epoch += 1
+        test_loss, metric = self.evaluate()
+        for member in np.flatnonzero(~self.diverged):
+            self.curves[member].append(
+                {
+                    "epoch": self.epoch,
+                    "train_loss": float(train_loss[member]),
+                    "test_loss": float(test_loss[member]),
+                    self.metric_name: float(metric[member]),
+                }
+            )
+        if self._on_epoch is not None:
+            self._on_epoch({"batches": len(self._y_batches)})
+        if not self.done:
+            self._start_epoch()
+
+    # ---- measuring ---------------------------------------------------------------------
+    def evaluate(self) -> tuple[np.ndarray, np.ndarray]:
+        """Each member's test loss and accuracy (or R²), in eval mode: two arrays of shape (K,)."""
+        with torch.inference_mode():
+            out, _ = forward(self.network, self.X_test)
+            loss, _ = backprop.loss_and_grad(out, self.y_test, self.task)
+            if self.task == "classification":
+                predicted = out.max(1, keepdim=True).indices  # argmax over a short middle axis is ~20× slower
+                metric = (predicted == self.y_test).double().mean((1, 2))
+            else:
+                y = self.y_test.double()
+                total = (y - y.mean(2, keepdim=True)).square().sum((1, 2))
+                residual = (out.double() - y).square().sum((1, 2))
+                metric = torch.where(total > 0, 1 - residual / total.clamp_min(1e-300), torch.zeros_like(total))
+        return loss.double().numpy(), metric.numpy()
+
+    def outputs(self, X: np.ndarray | torch.Tensor) -> torch.Tensor:
+        """Eval-mode outputs of every member for the same rows X (n, features): (K, outputs, n)."""
+        x = torch.as_tensor(X, dtype=torch.float32).T.contiguous()
+        with torch.inference_mode():
+            return forward(self.network, x.expand(self.k, *x.shape))[0]
+
+    def stage_values(self, x: torch.Tensor, member: int) -> list[list[tuple[str, np.ndarray]]]:
+        """One member's values at every stage of every hidden layer, eval mode, as (rows × units) arrays.
+
+        x is feature-major (K, features, rows), e.g. a slice of `X_test`.
+        """
+        with torch.inference_mode():
+            _, stages = forward(self.network, x, keep_stages=True)
+        return [[(name, values[member].T.numpy()) for name, values in layer] for layer in stages]

@@ -1,0 +1,209 @@
+"""K member networks of one architecture, stacked: the parameters the training core trains together.
+
+A sweep trains many configurations × seeds that share data shape and architecture; a single run is the
+K = 1 case of the same thing. Each parameter is stored with a leading member axis (a Linear weight is
+(K, out, in)) and all of them live in one flat buffer, so the optimizer updates every member with a handful
+of tensor ops. Activations flow feature-major, (K, units, rows): a Linear is one batched matmul
+(`bmm(W, h)`), and viewing (K, units, rows) as (1, K·units, rows) lets BatchNorm's own ATen kernel
+normalise each member's units over that member's rows only.
+
+Members are initialised exactly as `model.build` initialises a single network from the same config, so a
+member of a sweep and the single-run Trainer start from the same weights.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import torch
+
+from explorer.config import Config, ConfigError
+from explorer.model import MLP, build
+
+aten = torch.ops.aten
+BN_EPS = 1e-5
+BN_MOMENTUM = 0.1
+ARCHITECTURE_KEYS = ("hidden", "activation", "norm")  # what must be equal for members to stack
+
+# activation -> (forward(x), backward(grad_out, x, out)): the kernels autograd itself calls
+ACTIVATIONS: dict[str, tuple[Callable, Callable]] = {
+    "relu": (torch.relu, lambda g, x, y: aten.threshold_backward.default(g, y, 0)),
+    "leaky_relu": (
+        lambda x: aten.leaky_relu.default(x, 0.01),
+        lambda g, x, y: aten.leaky_relu_backward.default(g, x, 0.01, False),
+    ),
+    "elu": (aten.elu.default, lambda g, x, y: aten.elu_backward.default(g, 1.0, 1.0, 1.0, False, x)),
+    "gelu": (aten.gelu.default, lambda g, x, y: aten.gelu_backward.default(g, x)),
+    "tanh": (torch.tanh, lambda g, x, y: aten.tanh_backward.default(g, y)),
+    "sigmoid": (torch.sigmoid, lambda g, x, y: aten.sigmoid_backward.default(g, y)),
+    "linear": (lambda x: x, lambda g, x, y: g),
+}
+
+
+@dataclass
+class BatchNorm:
+    """One layer's BN for all members; every tensor is (K·units,), member-major, as the ATen kernel wants."""
+
+    gamma: torch.Tensor
+    beta: torch.Tensor
+    gamma_grad: torch.Tensor
+    beta_grad: torch.Tensor
+    running_mean: torch.Tensor
+    running_var: torch.Tensor
+
+
+@dataclass
+class Layer:
+    """A Linear (weight (K, out, in), bias (K, out, 1)), then norm and activation in the placement's order."""
+
+    weight: torch.Tensor
+    weight_grad: torch.Tensor
+    bias: torch.Tensor | None
+    bias_grad: torch.Tensor | None
+    norm: BatchNorm | None
+    norm_first: bool
+    activation: str
+
+    @property
+    def width(self) -> int:
+        return self.weight.shape[1]
+
+    @property
+    def order(self) -> list[str]:
+        if self.norm is None:
+            return ["linear", "act"]
+        return ["linear", "norm", "act"] if self.norm_first else ["linear", "act", "norm"]
+
+
+def architecture(config: Config) -> tuple:
+    return tuple(getattr(config, key) for key in ARCHITECTURE_KEYS)
+
+
+class Network:
+    """The stacked parameters of K members; `flat`/`flat_grad` hold them all, member-major per parameter."""
+
+    def __init__(self, n_in: int, n_out: int, configs: Sequence[Config]) -> None:
+        if not configs:
+            raise ConfigError("a network needs at least one member")
+        shapes = {architecture(c) for c in configs}
+        if len(shapes) > 1:
+            raise ConfigError(f"members must share {', '.join(ARCHITECTURE_KEYS)}; got {sorted(map(str, shapes))}")
+        self.k = len(configs)
+        self.n_in, self.n_out = n_in, n_out
+        models = [build(n_in, n_out, config) for config in configs]
+        self._stack_parameters(models)
+        self.layers = [self._layer(models, i) for i in range(len(models[0].blocks))]
+        self.head = self._head()
+
+    def _stack_parameters(self, models: list[MLP]) -> None:
+        named = [dict(m.named_parameters()) for m in models]
+        names = list(named[0])
+        total = sum(p.numel() for p in named[0].values()) * self.k
+        self.flat = torch.empty(total)
+        self.flat_grad = torch.zeros(total)
+        self.params: dict[str, torch.Tensor] = {}
+        self.grads: dict[str, torch.Tensor] = {}
+        offset = 0
+        for name in names:
+            shape = (self.k, *named[0][name].shape)
+            size = self.k * named[0][name].numel()
+            self.params[name] = self.flat[offset : offset + size].view(shape)
+            self.grads[name] = self.flat_grad[offset : offset + size].view(shape)
+            torch.stack([n[name].detach() for n in named], out=self.params[name])
+            offset += size
+        self.buffers: dict[str, torch.Tensor] = {}
+        for name, buffer in models[0].named_buffers():
+            if name.endswith(("running_mean", "running_var")):
+                self.buffers[name] = torch.stack([dict(m.named_buffers())[name] for m in models]).contiguous()
+
+    def _layer(self, models: list[MLP], index: int) -> Layer:
+        block = models[0].blocks[index]
+        prefix = f"blocks.{index}."
+        norm = None
+        if block.norm is not None:
+            norm = BatchNorm(
+                *(self.params[prefix + f"norm.{p}"].view(-1) for p in ("weight", "bias")),
+                *(self.grads[prefix + f"norm.{p}"].view(-1) for p in ("weight", "bias")),
+                *(self.buffers[prefix + f"norm.{b}"].view(-1) for b in ("running_mean", "running_var")),
+            )
+        return self._linear(prefix + "linear.", norm, block.norm_first, block.activation)
+
+    def _head(self) -> Layer:
+        return self._linear("head.", None, False, "linear")
+
+    def _linear(self, prefix: str, norm: BatchNorm | None, norm_first: bool, activation: str) -> Layer:
+        bias = self.params.get(prefix + "bias")
+        return Layer(
+            self.params[prefix + "weight"],
+            self.grads[prefix + "weight"],
+            None if bias is None else bias.unsqueeze(2),
+            None if bias is None else self.grads[prefix + "bias"],
+            norm,
+            norm_first,
+            activation,
+        )
+
+    # ---- per-member views ----------------------------------------------------------------
+    def member_vector(self, values: Sequence[float]) -> torch.Tensor:
+        """A flat-buffer-shaped tensor holding each member's value at that member's parameters."""
+        out = torch.empty_like(self.flat)
+        column = torch.as_tensor(values, dtype=out.dtype)
+        offset = 0
+        for param in self.params.values():
+            size = param.numel()
+            out[offset : offset + size].view(self.k, -1).copy_(column[:, None].expand(self.k, size // self.k))
+            offset += size
+        return out
+
+    def finite_members(self) -> torch.Tensor:
+        """(K,) bool: every parameter and BN running statistic of the member is finite."""
+        ok = torch.ones(self.k, dtype=torch.bool)
+        for tensor in (*self.params.values(), *self.buffers.values()):
+            ok &= torch.isfinite(tensor.reshape(self.k, -1)).all(1)
+        return ok
+
+    def weight_grad_sq_slices(self) -> list[tuple[int, int]]:
+        """(start, stop) of each hidden layer's weight gradient in the flat buffer, for per-layer norms."""
+        slices = []
+        for layer in self.layers:
+            start = layer.weight_grad.storage_offset() - self.flat_grad.storage_offset()
+            slices.append((start, start + layer.weight_grad.numel()))
+        return slices
+
+
+def batch_norm(norm: BatchNorm, h: torch.Tensor, training: bool) -> tuple[torch.Tensor, tuple]:
+    """Per member and unit, over that member's rows: (K, units, rows) seen as (1, K·units, rows)."""
+    k, units, rows = h.shape
+    x = h.reshape(1, k * units, rows)
+    out, mean, invstd = aten.native_batch_norm.default(
+        x, norm.gamma, norm.beta, norm.running_mean, norm.running_var, training, BN_MOMENTUM, BN_EPS
+    )
+    return out.view(k, units, rows), (x, mean, invstd)
+
+
+def linear(layer: Layer, x: torch.Tensor) -> torch.Tensor:
+    """W·x + b for every member: x is (K, in, rows), the result (K, out, rows)."""
+    if layer.bias is None:
+        return torch.bmm(layer.weight, x)
+    return torch.baddbmm(layer.bias, layer.weight, x)
+
+
+def forward(network: Network, x: torch.Tensor, keep_stages: bool = False) -> tuple[torch.Tensor, list]:
+    """Eval-mode forward (BN uses running statistics): logits (K, outputs, rows), and each hidden layer's
+    stages as [(name, (K, units, rows)), ...] when `keep_stages`."""
+    stages: list[list[tuple[str, torch.Tensor]]] = []
+    h = x
+    for layer in network.layers:
+        kept = []
+        for stage in layer.order:
+            if stage == "linear":
+                h = linear(layer, h)
+            elif stage == "norm":
+                h = batch_norm(layer.norm, h, training=False)[0]
+            else:
+                h = ACTIVATIONS[layer.activation][0](h)
+            if keep_stages:
+                kept.append((stage, h))
+        stages.append(kept)
+    return linear(network.head, h), stages

@@ -1,0 +1,387 @@
+"""Sweeps: configurations × seeds, trained together by the training core, summarised over seeds.
+
+A `Sweep` is a base Config, a grid (one or more keys, each with its values) and a number of seeds. Its
+members are grouped by what must be equal to stack networks (data shape, architecture, optimizer, batch
+size, epochs); each group is one `Members` model, trained in one call of `train_group`, which is what an
+executor runs (local processes, a Dask cluster, or this thread). The page runs the same groups tick by
+tick through `LiveSweep`, so it can draw curves while they train and stop at once.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections.abc import Callable, Iterable, Sequence
+from concurrent.futures import Executor, Future, as_completed
+from dataclasses import dataclass, field
+from typing import Any
+
+import torch
+
+from explorer import probes, stats
+from explorer.config import FILE_KEYS, KEYS, Config, ConfigError, format_value, parse_value
+from explorer.members import Members, group_key, metric_name
+from explorer.model import BOUNDED
+from explorer.pipeline import Prepared, prepare
+from explorer.training import PROBE_ROWS, to_jsonable
+
+MAX_MEMBERS = 256
+NOT_GRID_KEYS = ("seed", *FILE_KEYS)  # seeds come from `seeds`; a file is part of the base, not a grid
+# Keys that never change what can be stacked: members differing only in these share a group.
+PER_MEMBER_KEYS = ("seed", "skew", "scaler", "noise", "init", "lr", "momentum", "weight_decay")
+
+
+@dataclass(frozen=True)
+class Member:
+    """One run of the sweep: configuration `index` (into `Sweep.configurations()`) at one seed."""
+
+    index: int
+    seed: int
+    config: Config
+
+
+@dataclass(frozen=True)
+class Sweep:
+    base: Config
+    grid: tuple[tuple[str, tuple[Any, ...]], ...]
+    seeds: int = 1
+
+    def __post_init__(self) -> None:
+        if not 1 <= self.seeds <= MAX_MEMBERS:
+            raise ConfigError(f"seeds={self.seeds}: expected an integer in [1, {MAX_MEMBERS}]")
+        names = [name for name, _ in self.grid]
+        if len(set(names)) != len(names):
+            raise ConfigError(f"grid key {_first_repeat(names)!r} is given twice; list all its values once")
+        for name, values in self.grid:
+            if name not in KEYS:
+                raise ConfigError(f"unknown grid key {name!r}; known keys: {', '.join(KEYS)}")
+            if name in NOT_GRID_KEYS:
+                why = "use --seeds to run several seeds" if name == "seed" else "a file is set in the base config"
+                raise ConfigError(f"grid key {name!r} cannot vary: {why}")
+            if not values:
+                raise ConfigError(f"grid key {name!r} has no values; give at least one, e.g. {name}=a,b")
+        total = len(self.configurations()) * self.seeds
+        if total > MAX_MEMBERS:
+            raise ConfigError(
+                f"{len(self.configurations())} configurations × {self.seeds} seeds = {total} runs; "
+                f"at most {MAX_MEMBERS} in one sweep"
+            )
+        for overrides in self.configurations():
+            self.base.replace(**overrides)  # a combination the Config refuses raises its one-line error
+
+    @classmethod
+    def parse(cls, base: Config, grid_items: Iterable[str], seeds: int = 1) -> Sweep:
+        """From `key=v1,v2` texts (CLI and URL); `|` separates values that contain commas (hidden, skew)."""
+        return cls(base, tuple(parse_grid_item(item) for item in grid_items), seeds)
+
+    @property
+    def keys(self) -> list[str]:
+        return [name for name, _ in self.grid]
+
+    def configurations(self) -> list[dict[str, Any]]:
+        """Every combination of the grid's values, in grid order (the first key varies slowest)."""
+        names = self.keys
+        return [dict(zip(names, combo, strict=True)) for combo in itertools.product(*(v for _, v in self.grid))]
+
+    def members(self) -> list[Member]:
+        return [
+            Member(index, self.base.seed + s, self.base.replace(**overrides, seed=self.base.seed + s))
+            for index, overrides in enumerate(self.configurations())
+            for s in range(self.seeds)
+        ]
+
+    def groups(self) -> list[list[Member]]:
+        """Members that can be stacked, by config alone (`train_group` splits further if data shapes differ)."""
+        grouped: dict[tuple, list[Member]] = {}
+        for member in self.members():
+            shared = tuple(v for k, v in member.config.to_dict().items() if k not in PER_MEMBER_KEYS)
+            grouped.setdefault(tuple(map(str, shared)), []).append(member)
+        return list(grouped.values())
+
+    def label(self, index: int) -> str:
+        """What distinguishes configuration `index`: only the grid's keys, e.g. 'scaler=none, norm=bn_before'."""
+        overrides = self.configurations()[index]
+        return ", ".join(f"{k}={format_value(v) or 'none'}" for k, v in overrides.items()) or "base"
+
+
+def parse_grid_item(item: str) -> tuple[str, tuple[Any, ...]]:
+    name, sep, text = item.partition("=")
+    name = name.strip().replace("-", "_")
+    if not sep or not name:
+        raise ConfigError(f"--grid {item!r}: expected KEY=VALUE[,VALUE…], e.g. norm=none,bn_before")
+    if name not in KEYS:
+        raise ConfigError(f"--grid {item!r}: unknown key {name!r}; known keys: {', '.join(KEYS)}")
+    if "|" in text or name in ("hidden", "skew"):  # their own values contain commas: `|` separates them
+        raw = [part.strip() for part in text.split("|")]
+    else:
+        raw = [part.strip() for part in text.split(",")]
+    if not text.strip():
+        raw = []
+    if name == "skew":
+        raw = ["" if part == "none" else part for part in raw]
+    elif any(part == "" for part in raw):
+        raise ConfigError(f"--grid {item!r}: an empty value; separate values with ','")
+    if not raw:
+        raise ConfigError(f"--grid {item!r}: key {name!r} has no values; give at least one, e.g. {name}=a,b")
+    values = tuple(dict.fromkeys(parse_value(name, part) for part in raw))
+    return name, values
+
+
+def _first_repeat(names: Sequence[str]) -> str:
+    seen: set[str] = set()
+    for name in names:
+        if name in seen:
+            return name
+        seen.add(name)
+    return ""
+
+
+# ---- running one group ----------------------------------------------------------------------
+@dataclass
+class RunResult:
+    """One member's outcome: its curve, final numbers, and (for each configuration's median seed) its
+    per-layer, per-stage statistics at the end, as in the run report."""
+
+    index: int
+    seed: int
+    config: Config
+    task: str
+    curve: list[dict[str, float]]
+    diverged: bool
+    message: str = ""
+    seconds: float = 0.0
+    layers: list[dict[str, Any]] | None = None
+
+    @property
+    def metric_name(self) -> str:
+        return metric_name(self.task)
+
+    @property
+    def final(self) -> dict[str, Any]:
+        last = self.curve[-1] if self.curve else {}
+        return {
+            "epochs_run": len(self.curve),
+            "train_loss": last.get("train_loss"),
+            "test_loss": last.get("test_loss"),
+            self.metric_name: last.get(self.metric_name),
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        run = {
+            "config": self.config.to_dict(),
+            "seed": self.seed,
+            "final": self.final,
+            "diverged": self.diverged,
+            "curve": self.curve,
+        }
+        if self.message:
+            run["message"] = self.message
+        return to_jsonable(run)
+
+
+class GroupRun:
+    """The members of one group, advanced by a time budget; data is prepared on the first call."""
+
+    def __init__(self, members: Sequence[Member], prepared: Sequence[Prepared] | None = None) -> None:
+        self.members = list(members)
+        self._prepared = list(prepared) if prepared is not None else None
+        self.parts: list[tuple[list[Member], Members]] = []
+        self.seconds = 0.0
+
+    def _build(self) -> None:
+        prepared = self._prepared or [prepare(m.config) for m in self.members]
+        split: dict[tuple, list[int]] = {}
+        for i, (member, data) in enumerate(zip(self.members, prepared, strict=True)):
+            split.setdefault(group_key(member.config, data), []).append(i)
+        for indices in split.values():
+            chosen = [self.members[i] for i in indices]
+            self.parts.append((chosen, Members([m.config for m in chosen], [prepared[i] for i in indices])))
+        self._prepared = None  # the Members hold what they need
+
+    @property
+    def built(self) -> bool:
+        return bool(self.parts)
+
+    @property
+    def done(self) -> bool:
+        return self.built and all(part.done for _, part in self.parts)
+
+    @property
+    def epochs_done(self) -> int:
+        """Member-epochs trained so far (for progress)."""
+        return sum(part.epoch * part.k for _, part in self.parts)
+
+    def advance(self, seconds: float | None = None) -> None:
+        start = time.perf_counter()
+        if not self.built:
+            self._build()
+        else:
+            for _, part in self.parts:
+                if not part.done:
+                    part.advance(seconds=seconds) if seconds is not None else part.advance(epochs=part.epochs)
+        self.seconds += time.perf_counter() - start
+
+    def results(self, with_layers: bool = False) -> list[RunResult]:
+        out = []
+        for chosen, part in self.parts:
+            share = self.seconds / max(len(self.members), 1)
+            group = [
+                RunResult(
+                    m.index,
+                    m.seed,
+                    m.config,
+                    part.task,
+                    list(part.curves[i]),
+                    bool(part.diverged[i]),
+                    _divergence_message(part.diverged_at[i]),
+                    share,
+                )
+                for i, m in enumerate(chosen)
+            ]
+            if with_layers:
+                _add_median_layers(group, part)
+            out.extend(group)
+        return out
+
+
+def _divergence_message(at: tuple[int, float] | None) -> str:
+    return "" if at is None else f"diverged at epoch {at[0]}: the loss became {at[1]}"
+
+
+def median_member(runs: Sequence[RunResult]) -> int | None:
+    """Position in `runs` of the run whose final metric is the median of the non-diverged ones (the lower
+    middle for an even count): the typical seed to show."""
+    ranked = sorted(
+        (r.final[r.metric_name], i) for i, r in enumerate(runs) if not r.diverged and r.curve
+    )
+    return ranked[(len(ranked) - 1) // 2][1] if ranked else None
+
+
+def _add_median_layers(group: list[RunResult], part: Members) -> None:
+    by_config: dict[int, list[int]] = {}
+    for i, run in enumerate(group):
+        by_config.setdefault(run.index, []).append(i)
+    bounds = BOUNDED.get(group[0].config.activation)
+    probe_x = part.X_test[:, :, :PROBE_ROWS]
+    for positions in by_config.values():
+        chosen = median_member([group[i] for i in positions])
+        if chosen is None:
+            continue
+        member = positions[chosen]
+        stages = part.stage_values(probe_x, member)
+        group[member].layers = probes.layer_records(part.network.layers, stages, bounds, {})
+
+
+def train_group(members: Sequence[Member]) -> list[RunResult]:
+    """Train one group to the end: the task an executor runs. One torch thread: groups run side by side."""
+    torch.set_num_threads(1)
+    group = GroupRun(members)
+    while not group.done:
+        group.advance()
+    return group.results(with_layers=True)
+
+
+# ---- the whole sweep --------------------------------------------------------------------------
+@dataclass
+class SweepResult:
+    sweep: Sweep
+    runs: list[RunResult]
+    seconds: float = 0.0
+    summary: list[dict[str, Any]] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self.runs.sort(key=lambda r: (r.index, r.seed))
+        if not self.summary:
+            self.summary = summarize(self.sweep, self.runs)
+
+    def to_json(self) -> dict[str, Any]:
+        return to_jsonable({"runs": [r.to_json() for r in self.runs], "summary": self.summary})
+
+
+def summarize(sweep: Sweep, runs: Sequence[RunResult]) -> list[dict[str, Any]]:
+    """Per configuration: n (all seeds), n_diverged, and median, mean and interval over the others."""
+    summary = []
+    configurations = sweep.configurations()
+    for index, overrides in enumerate(configurations):
+        mine = [r for r in runs if r.index == index]
+        kept = [r for r in mine if not r.diverged and r.curve]
+        name = mine[0].metric_name if mine else "test_accuracy"
+        summary.append(
+            {
+                "config": to_jsonable({k: format_value(v) if k == "hidden" else v for k, v in overrides.items()}),
+                "label": sweep.label(index),
+                "n": len(mine),
+                "n_diverged": sum(r.diverged for r in mine),
+                "interval": stats.INTERVAL,
+                "metric": {"name": name, **stats.summarize([r.final[name] for r in kept])},
+                "test_loss": stats.summarize([r.final["test_loss"] for r in kept]),
+                "seconds": float(sum(r.seconds for r in mine)),
+            }
+        )
+    return summary
+
+
+def run(
+    sweep: Sweep,
+    executor: Executor | None = None,
+    on_progress: Callable[[int, int], None] | None = None,
+) -> SweepResult:
+    """Train every group (on `executor`, or in this thread) and summarise; `on_progress(done, total)`."""
+    start = time.perf_counter()
+    groups = sweep.groups()
+    runs: list[RunResult] = []
+    if executor is None:
+        for done, members in enumerate(groups, 1):
+            runs.extend(train_group(members))
+            if on_progress:
+                on_progress(done, len(groups))
+    else:
+        futures: list[Future] = [executor.submit(train_group, members) for members in groups]
+        for done, future in enumerate(as_completed(futures), 1):
+            runs.extend(future.result())
+            if on_progress:
+                on_progress(done, len(groups))
+    return SweepResult(sweep, runs, time.perf_counter() - start)
+
+
+# ---- live, for the page -----------------------------------------------------------------------
+class LiveSweep:
+    """The sweep's groups advanced a slice at a time in this thread: curves can be drawn between slices
+    and the sweep dropped at any moment. Same groups and same training core as `run`."""
+
+    def __init__(self, sweep: Sweep) -> None:
+        self.sweep = sweep
+        self.groups = [GroupRun(members) for members in sweep.groups()]
+        self.total_epochs = sum(len(g.members) * g.members[0].config.epochs for g in self.groups)
+        self.started = time.perf_counter()
+        self.finished: float | None = None
+        self._result: SweepResult | None = None
+
+    @property
+    def done(self) -> bool:
+        return all(g.done for g in self.groups)
+
+    @property
+    def progress(self) -> float:
+        return sum(g.epochs_done for g in self.groups) / max(self.total_epochs, 1)
+
+    def advance(self, seconds: float) -> None:
+        """Spend about `seconds` on the unfinished groups, shared round-robin so all curves grow together."""
+        pending = [g for g in self.groups if not g.done]
+        for group in pending:
+            group.advance(seconds=seconds / len(pending))
+        if self.done and self.finished is None:
+            self.finished = time.perf_counter()
+
+    def runs(self) -> list[RunResult]:
+        """What has been trained so far (median-seed layer statistics only once the sweep is done)."""
+        return [run for g in self.groups if g.built for run in g.results(with_layers=False)]
+
+    def result(self) -> SweepResult:
+        if self._result is None or not self.done:
+            runs = [run for g in self.groups if g.built for run in g.results(with_layers=self.done)]
+            result = SweepResult(self.sweep, runs, (self.finished or time.perf_counter()) - self.started)
+            if not self.done:
+                return result
+            self._result = result
+        return self._result
