@@ -113,7 +113,7 @@ class Network:
             torch.stack([n[name].detach() for n in named], out=self.params[name])
             offset += size
         self.buffers: dict[str, torch.Tensor] = {}
-        for name, buffer in models[0].named_buffers():
+        for name, _ in models[0].named_buffers():
             if name.endswith(("running_mean", "running_var")):
                 self.buffers[name] = torch.stack([dict(m.named_buffers())[name] for m in models]).contiguous()
 

@@ -27,7 +27,8 @@ def summarize(values: Sequence[float]) -> dict[str, float | None]:
     if v.size == 0:
         return {"median": None, "mean": None, "ci95_low": None, "ci95_high": None}
     low, high = median_band(v[None, :])
-    return {"median": float(np.median(v)), "mean": float(v.mean()), "ci95_low": float(low[0]), "ci95_high": float(high[0])}
+    median, mean = float(np.median(v)), float(v.mean())
+    return {"median": median, "mean": mean, "ci95_low": float(low[0]), "ci95_high": float(high[0])}
 
 
 def median_band(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

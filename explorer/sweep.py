@@ -251,9 +251,7 @@ def _divergence_message(at: tuple[int, float] | None) -> str:
 def median_member(runs: Sequence[RunResult]) -> int | None:
     """Position in `runs` of the run whose final metric is the median of the non-diverged ones (the lower
     middle for an even count): the typical seed to show."""
-    ranked = sorted(
-        (r.final[r.metric_name], i) for i, r in enumerate(runs) if not r.diverged and r.curve
-    )
+    ranked = sorted((r.final[r.metric_name], i) for i, r in enumerate(runs) if not r.diverged and r.curve)
     return ranked[(len(ranked) - 1) // 2][1] if ranked else None
 
 
