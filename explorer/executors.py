@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
 
@@ -88,3 +88,10 @@ def executor_for(groups: int, workers: int | None = None, scheduler: str | None 
             yield pool
         return
     yield None
+
+
+def open_dask(address: str) -> tuple[Executor, Callable[[], None]]:
+    """A Dask executor kept open across page reruns, and the function that closes it."""
+    context = dask_cluster(address)
+    executor = context.__enter__()
+    return executor, lambda: context.__exit__(None, None, None)

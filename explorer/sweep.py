@@ -353,6 +353,7 @@ class LiveSweep:
         self.total_epochs = sum(len(g.members) * g.members[0].config.epochs for g in self.groups)
         self.started = time.perf_counter()
         self.finished: float | None = None
+        self.error = ""
         self._result: SweepResult | None = None
 
     @property
@@ -375,6 +376,9 @@ class LiveSweep:
         """What has been trained so far (median-seed layer statistics only once the sweep is done)."""
         return [run for g in self.groups if g.built for run in g.results(with_layers=False)]
 
+    def cancel(self) -> None:
+        """Nothing runs between calls of `advance`: dropping the object stops it."""
+
     def result(self) -> SweepResult:
         if self._result is None or not self.done:
             runs = [run for g in self.groups if g.built for run in g.results(with_layers=self.done)]
@@ -383,3 +387,55 @@ class LiveSweep:
                 return result
             self._result = result
         return self._result
+
+
+class PooledSweep:
+    """The sweep's groups submitted to an executor (a Dask cluster, for the page): `advance` only
+    collects what has finished, so a page tick never waits. Curves arrive a group at a time."""
+
+    def __init__(self, sweep: Sweep, executor: Executor, close: Callable[[], None] | None = None) -> None:
+        self.sweep = sweep
+        self.groups = sweep.groups()
+        self.total_epochs = sum(len(g) * g[0].config.epochs for g in self.groups)
+        self.started = time.perf_counter()
+        self.finished: float | None = None
+        self._futures = [executor.submit(train_group, members) for members in self.groups]
+        self._sizes = [len(g) * g[0].config.epochs for g in self.groups]
+        self._runs: list[RunResult] = []
+        self._collected: set[int] = set()
+        self._close = close
+        self.error = ""
+
+    @property
+    def done(self) -> bool:
+        return len(self._collected) == len(self._futures) or bool(self.error)
+
+    @property
+    def progress(self) -> float:
+        return sum(self._sizes[i] for i in self._collected) / max(self.total_epochs, 1)
+
+    def advance(self, seconds: float) -> None:
+        """Collect finished groups (never blocks; `seconds` is unused: the cluster trains on its own)."""
+        for i, future in enumerate(self._futures):
+            if i not in self._collected and future.done():
+                self._collected.add(i)
+                try:
+                    self._runs.extend(future.result())
+                except Exception as err:  # a group that failed on every retry: say so, keep the rest
+                    self.error = f"a group of the sweep failed on the cluster: {str(err).splitlines()[0]}"
+        if self.done and self.finished is None:
+            self.finished = time.perf_counter()
+            self.cancel()
+
+    def runs(self) -> list[RunResult]:
+        return list(self._runs)
+
+    def result(self) -> SweepResult:
+        return SweepResult(self.sweep, list(self._runs), (self.finished or time.perf_counter()) - self.started)
+
+    def cancel(self) -> None:
+        for future in self._futures:
+            future.cancel()
+        if self._close is not None:
+            self._close()
+            self._close = None
