@@ -35,6 +35,7 @@ test: $(VENV)/.installed chromium lint
 bench: $(VENV)/.installed
 	$(PY) bench/train_speed.py
 	$(PY) bench/tick_cost.py
+	$(PY) bench/sweep_speed.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

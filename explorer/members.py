@@ -18,7 +18,7 @@ import torch
 
 from explorer import backprop
 from explorer.config import Config, ConfigError
-from explorer.network import Network, architecture, forward
+from explorer.network import Network, architecture, forward, logits
 from explorer.optim import FlatOptimizer
 from explorer.pipeline import Prepared
 
@@ -202,7 +202,7 @@ class Members:
     def evaluate(self) -> tuple[np.ndarray, np.ndarray]:
         """Each member's test loss and accuracy (or R²), in eval mode: two arrays of shape (K,)."""
         with torch.inference_mode():
-            out, _ = forward(self.network, self.X_test)
+            out = logits(self.network, self.X_test)
             loss, _ = backprop.loss_and_grad(out, self.y_test, self.task)
             if self.task == "classification":
                 predicted = out.max(1, keepdim=True).indices  # argmax over a short middle axis is ~20× slower
@@ -218,13 +218,11 @@ class Members:
         """Eval-mode outputs of every member for the same rows X (n, features): (K, outputs, n)."""
         x = torch.as_tensor(X, dtype=torch.float32).T.contiguous()
         with torch.inference_mode():
-            return forward(self.network, x.expand(self.k, *x.shape))[0]
+            return logits(self.network, x.expand(self.k, *x.shape))
 
-    def stage_values(self, x: torch.Tensor, member: int) -> list[list[tuple[str, np.ndarray]]]:
-        """One member's values at every stage of every hidden layer, eval mode, as (rows × units) arrays.
-
-        x is feature-major (K, features, rows), e.g. a slice of `X_test`.
-        """
+    def stage_values(self, x: torch.Tensor, members: Sequence[int]) -> list[list[list[tuple[str, np.ndarray]]]]:
+        """For each of `members`: its values at every stage of every hidden layer, eval mode, as
+        (rows × units) arrays. x is feature-major (K, features, rows), e.g. a slice of `X_test`."""
         with torch.inference_mode():
             _, stages = forward(self.network, x, keep_stages=True)
-        return [[(name, values[member].T.numpy()) for name, values in layer] for layer in stages]
+        return [[[(name, values[m].T.numpy()) for name, values in layer] for layer in stages] for m in members]

@@ -207,3 +207,16 @@ def forward(network: Network, x: torch.Tensor, keep_stages: bool = False) -> tup
                 kept.append((stage, h))
         stages.append(kept)
     return linear(network.head, h), stages
+
+
+EVAL_CHUNK_ROWS = 256  # eval in row blocks: (K, units, rows) temporaries stay small (no page faults on reuse)
+
+
+def logits(network: Network, x: torch.Tensor) -> torch.Tensor:
+    """Eval-mode outputs (K, outputs, rows) for many rows, computed a block of rows at a time."""
+    rows = x.shape[2]
+    if rows <= EVAL_CHUNK_ROWS:
+        return forward(network, x)[0]
+    return torch.cat(
+        [forward(network, x[:, :, i : i + EVAL_CHUNK_ROWS])[0] for i in range(0, rows, EVAL_CHUNK_ROWS)], 2
+    )

@@ -35,6 +35,26 @@ class FlatOptimizer:
         self.buffer = torch.zeros_like(params) if kind in ("momentum", "adam") else None
         self.square = torch.zeros_like(params) if kind == "adam" else None
         self._step_tensor = torch.zeros(())
+        self._before: torch.Tensor | None = None
+
+    def _fused_adam(self, grad: torch.Tensor, lr: float) -> None:
+        self._step_tensor.fill_(self.steps)
+        beta1, beta2 = self.betas
+        _FUSED_ADAM(
+            [self.params],
+            [grad],
+            [self.buffer],
+            [self.square],
+            [],
+            [self._step_tensor],
+            amsgrad=False,
+            lr=lr,
+            beta1=beta1,
+            beta2=beta2,
+            weight_decay=0.0,
+            eps=self.eps,
+            maximize=False,
+        )
 
     def _decayed(self, grad: torch.Tensor) -> torch.Tensor:
         if isinstance(self.weight_decay, torch.Tensor):
@@ -51,23 +71,15 @@ class FlatOptimizer:
             self.buffer.mul_(self.momentum).add_(grad)
             _descend(self.params, self.buffer, self.lr)
         elif _FUSED_ADAM is not None and not per_member_lr:  # torch.optim.Adam(fused=True)'s kernel: one op
-            self._step_tensor.fill_(self.steps)
-            beta1, beta2 = self.betas
-            _FUSED_ADAM(
-                [self.params],
-                [grad],
-                [self.buffer],
-                [self.square],
-                [],
-                [self._step_tensor],
-                amsgrad=False,
-                lr=self.lr,
-                beta1=beta1,
-                beta2=beta2,
-                weight_decay=0.0,
-                eps=self.eps,
-                maximize=False,
-            )
+            self._fused_adam(grad, self.lr)
+        elif _FUSED_ADAM is not None:
+            # Per-member learning rates: the fused step with lr = 1 moves params by the whole Adam update u;
+            # then each value is pulled back to old − lr·u (a lerp). Four ops instead of eight.
+            if self._before is None:
+                self._before = torch.empty_like(self.params)
+            self._before.copy_(self.params)
+            self._fused_adam(grad, 1.0)
+            self.params.copy_(self._before.lerp_(self.params, self.lr))
         else:
             beta1, beta2 = self.betas
             self.buffer.lerp_(grad, 1 - beta1)

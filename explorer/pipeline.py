@@ -109,3 +109,22 @@ def scale(unscaled: Unscaled, scaler_name: str) -> Prepared:
 def prepare(config: Config, dataset: datasets.Dataset | None = None) -> Prepared:
     """Run the whole input pipeline; `dataset` overrides loading (e.g. an uploaded CSV)."""
     return scale(load_and_split(config, dataset), config.scaler)
+
+
+DATA_KEYS = ("dataset", "n_samples", "noise", "n_features", "test_size", "csv_path", "target", "skew", "seed")
+
+
+def prepare_all(configs: list[Config]) -> list[Prepared]:
+    """`prepare` for many configs, loading, skewing and splitting once per distinct data keys and scaling
+    once per scaler on top: a sweep's configurations often differ only in training or network keys."""
+    unscaled: dict[tuple, Unscaled] = {}
+    scaled: dict[tuple, Prepared] = {}
+    out = []
+    for config in configs:
+        data_key = tuple(str(getattr(config, k)) for k in DATA_KEYS)
+        if data_key not in unscaled:
+            unscaled[data_key] = load_and_split(config)
+        if (data_key, config.scaler) not in scaled:
+            scaled[data_key, config.scaler] = scale(unscaled[data_key], config.scaler)
+        out.append(scaled[data_key, config.scaler])
+    return out

@@ -22,7 +22,7 @@ from explorer import probes, stats
 from explorer.config import FILE_KEYS, KEYS, Config, ConfigError, format_value, parse_value
 from explorer.members import Members, group_key, metric_name
 from explorer.model import BOUNDED
-from explorer.pipeline import Prepared, prepare
+from explorer.pipeline import Prepared, prepare_all
 from explorer.training import PROBE_ROWS, to_jsonable
 
 MAX_MEMBERS = 256
@@ -189,7 +189,7 @@ class GroupRun:
         self.seconds = 0.0
 
     def _build(self) -> None:
-        prepared = self._prepared or [prepare(m.config) for m in self.members]
+        prepared = self._prepared or prepare_all([m.config for m in self.members])
         split: dict[tuple, list[int]] = {}
         for i, (member, data) in enumerate(zip(self.members, prepared, strict=True)):
             split.setdefault(group_key(member.config, data), []).append(i)
@@ -259,24 +259,29 @@ def _add_median_layers(group: list[RunResult], part: Members) -> None:
     by_config: dict[int, list[int]] = {}
     for i, run in enumerate(group):
         by_config.setdefault(run.index, []).append(i)
+    chosen = [
+        positions[c]
+        for positions in by_config.values()
+        if (c := median_member([group[i] for i in positions])) is not None
+    ]
+    if not chosen:
+        return
     bounds = BOUNDED.get(group[0].config.activation)
-    probe_x = part.X_test[:, :, :PROBE_ROWS]
-    for positions in by_config.values():
-        chosen = median_member([group[i] for i in positions])
-        if chosen is None:
-            continue
-        member = positions[chosen]
-        stages = part.stage_values(probe_x, member)
-        group[member].layers = probes.layer_records(part.network.layers, stages, bounds, {})
+    stages = part.stage_values(part.X_test[:, :, :PROBE_ROWS], chosen)  # one forward for all of them
+    for member, member_stages in zip(chosen, stages, strict=True):
+        group[member].layers = probes.layer_records(part.network.layers, member_stages, bounds, {})
 
 
-def train_group(members: Sequence[Member]) -> list[RunResult]:
-    """Train one group to the end: the task an executor runs. One torch thread: groups run side by side."""
+def train_group(members: Sequence[Member], with_layers: bool = False) -> list[RunResult]:
+    """Train one group to the end: the task an executor runs. One torch thread: groups run side by side.
+
+    `with_layers` adds each configuration's median-seed layer statistics (the page's histograms).
+    """
     torch.set_num_threads(1)
     group = GroupRun(members)
     while not group.done:
         group.advance()
-    return group.results(with_layers=True)
+    return group.results(with_layers=with_layers)
 
 
 # ---- the whole sweep --------------------------------------------------------------------------
@@ -399,7 +404,7 @@ class PooledSweep:
         self.total_epochs = sum(len(g) * g[0].config.epochs for g in self.groups)
         self.started = time.perf_counter()
         self.finished: float | None = None
-        self._futures = [executor.submit(train_group, members) for members in self.groups]
+        self._futures = [executor.submit(train_group, members, True) for members in self.groups]
         self._sizes = [len(g) * g[0].config.epochs for g in self.groups]
         self._runs: list[RunResult] = []
         self._collected: set[int] = set()

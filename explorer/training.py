@@ -127,7 +127,7 @@ class Trainer:
 
     def probe(self, grad_norms: list[float] | None = None) -> list[dict[str, Any]]:
         """Per-layer, per-stage STATS on the fixed probe rows, in eval mode."""
-        stages = self.members.stage_values(self.probe_x, member=0)
+        stages = self.members.stage_values(self.probe_x, [0])[0]
         return probes.layer_records(
             self.network.layers, stages, BOUNDED.get(self.config.activation), self._edges, grad_norms
         )
