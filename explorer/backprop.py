@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import torch
 
-from explorer.network import ACTIVATIONS, BN_EPS, Layer, Network, batch_norm, linear
+from explorer.network import ACTIVATIONS, BN_EPS, Layer, LayerNorm, Network, linear, normalize
 
 aten = torch.ops.aten
 
@@ -26,17 +26,21 @@ def _forward(layer: Layer, x: torch.Tensor) -> tuple[torch.Tensor, tuple]:
     h = linear(layer, x)
     saved_norm = None
     if layer.norm is not None and layer.norm_first:
-        h, saved_norm = batch_norm(layer.norm, h, training=True)
+        h, saved_norm = normalize(layer, h, training=True)
     out = ACTIVATIONS[layer.activation][0](h)
     saved_act = (h, out)
     if layer.norm is not None and not layer.norm_first:
-        out, saved_norm = batch_norm(layer.norm, out, training=True)
+        out, saved_norm = normalize(layer, out, training=True)
     return out, (x, saved_act, saved_norm)
 
 
 def _norm_backward(layer: Layer, grad: torch.Tensor, saved: tuple) -> torch.Tensor:
-    x, mean, invstd = saved
     norm = layer.norm
+    if isinstance(norm, LayerNorm):
+        return _layer_norm_backward(norm, grad, *saved)
+    x, mean, invstd, *noise_scale = saved
+    if noise_scale:  # bn_noisy: out = BN(x)·scale + shift + noise; the noise is a constant to backprop
+        grad = grad * noise_scale[0]
     dx, dgamma, dbeta = aten.native_batch_norm_backward.default(
         grad.reshape(x.shape), x, norm.gamma, norm.running_mean, norm.running_var, mean, invstd, True, BN_EPS,
         [True, True, True],
@@ -44,6 +48,15 @@ def _norm_backward(layer: Layer, grad: torch.Tensor, saved: tuple) -> torch.Tens
     norm.gamma_grad.copy_(dgamma)
     norm.beta_grad.copy_(dbeta)
     return dx.view(grad.shape)
+
+
+def _layer_norm_backward(norm: LayerNorm, grad: torch.Tensor, normalized: torch.Tensor, invstd: torch.Tensor):
+    """LayerNorm's backward over the units (dim 1), as autograd computes it."""
+    torch.sum(grad * normalized, 2, keepdim=True, out=norm.gamma_grad)
+    torch.sum(grad, 2, keepdim=True, out=norm.beta_grad)
+    g = grad * norm.gamma
+    centred = g - g.mean(1, keepdim=True)
+    return centred.sub_(normalized * (g * normalized).mean(1, keepdim=True)).mul_(invstd)
 
 
 def _backward(layer: Layer, grad: torch.Tensor, saved: tuple, need_input_grad: bool) -> torch.Tensor | None:

@@ -1,4 +1,4 @@
-"""`python -m explorer train | describe | sweep`: the same Config and engine as the app, from a shell.
+"""`python -m explorer train | describe | sweep | landscape`: the same Config and engine as the app, from a shell.
 
 Bad input exits with code 2 and one line on stderr; no traceback reaches the user.
 """
@@ -103,10 +103,23 @@ def _summary(report: dict[str, Any], seconds: float) -> str:
 
 
 def _describe(args: argparse.Namespace) -> int:
-    from explorer.describe import describe, format_description
+    from explorer.describe import describe, format_description, verify
+    from explorer.pipeline import prepare
 
-    report = describe(_config_from(args))
-    print(json.dumps(report) if args.json else format_description(report))
+    config = _config_from(args)
+    prepared = prepare(config)
+    report = describe(config, prepared)
+    if args.verify:
+        verify(report, prepared)
+    if args.json:
+        print(json.dumps(report))
+        return 0
+    print(format_description(report))
+    if args.verify:
+        measured = report["measured_gd_iterations"]
+        check = report["gd_verification"]
+        shown = "not reached" if measured is None else f"{measured:,}"
+        print(f"gradient descent, measured: {shown} steps (ran {check['iterations_run']:,}, cap {check['cap']:,})")
     return 0
 
 
@@ -167,10 +180,29 @@ def _rank_key(metric: dict[str, Any]) -> float:
     return -float("inf") if metric["median"] is None else metric["median"]
 
 
+def _landscape(args: argparse.Namespace) -> int:
+    import torch
+
+    from explorer.landscape import format_landscape, landscape
+
+    torch.set_num_threads(1)
+    config = _config_from(args)
+    try:
+        epochs = [int(part) for part in args.at_epochs.split(",") if part.strip()]
+    except ValueError:
+        raise ConfigError(f"--at-epochs {args.at_epochs!r}: expected epochs like 1,5,20") from None
+    if not epochs or min(epochs) < 0 or max(epochs) > config.epochs:
+        raise ConfigError(f"--at-epochs {args.at_epochs!r}: expected epochs between 0 and epochs={config.epochs}")
+    report = landscape(config, epochs)
+    print(json.dumps(report) if args.json else format_landscape(report))
+    return 0
+
+
 COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
     "train": (_train, "train one configuration and print its run report"),
     "describe": (_describe, "describe the input pipeline: per-stage feature statistics and conditioning"),
     "sweep": (_sweep, "train a grid of configurations over several seeds together and compare them"),
+    "landscape": (_landscape, "probe the loss along the gradient at chosen epochs (Santurkar et al. 2018)"),
 }
 
 
@@ -183,6 +215,16 @@ def build_parser() -> argparse.ArgumentParser:
         sub.add_argument("--json", action="store_true", help="print machine-readable JSON")
         if name == "sweep":
             _add_sweep_flags(sub)
+        if name == "landscape":
+            sub.add_argument(
+                "--at-epochs", default="1,5,20", metavar="E1,E2", help="epochs at which to probe (0: at init)"
+            )
+        if name == "describe":
+            sub.add_argument(
+                "--verify",
+                action="store_true",
+                help="also run gradient descent on this data and report measured beside predicted iterations",
+            )
     return parser
 
 

@@ -30,11 +30,12 @@ SCALERS = (
     "pca_whiten",
 )
 ACTIVATIONS = ("relu", "leaky_relu", "elu", "gelu", "tanh", "sigmoid", "linear")
-NORMS = ("none", "bn_before", "bn_after")
+NORMS = ("none", "bn_before", "bn_after", "bn_noisy", "ln_before", "ln_after")
+BATCH_NORMS = ("bn_before", "bn_after", "bn_noisy")  # statistics over a batch's rows: a batch needs 2
 OPTIMIZERS = ("sgd", "momentum", "adam")
 
 MAX_SAMPLES = 50_000
-MAX_LAYERS = 8
+MAX_LAYERS = 12
 MAX_WIDTH = 512
 MAX_EPOCHS = 5_000
 MAX_FEATURES = 100
@@ -112,12 +113,19 @@ KEYS: dict[str, _Key] = {
         "hidden layer widths, e.g. 64,64",
     ),
     "activation": _choice(ACTIVATIONS, "hidden-layer activation"),
-    "norm": _choice(NORMS, "batch-norm placement: none, before or after the activation"),
+    "norm": _choice(
+        NORMS,
+        "normalisation and its place: batch norm before/after the activation, bn_noisy (BN before the "
+        "activation plus noise that shifts and scales each unit at every step), LayerNorm before/after",
+    ),
+    "norm_noise": _between(0, 5, float, "strength of bn_noisy's noise (0: exactly bn_before)"),
     "init": _Key(
         str,
         _valid_init,
         f"default, xavier, he or normal:<std> with {INIT_STD_RANGE[0]:g} <= std <= {INIT_STD_RANGE[1]:g}",
-        "weight init",
+        "weights of every layer, the output layer included: default is PyTorch's (uniform ±1/√fan_in); xavier "
+        "is Glorot's uniform ±√(6/(fan_in+fan_out)); he is Kaiming's normal, std √(2/fan_in) (the linear "
+        "output layer: √(1/fan_in)); normal:<std> draws N(0, std²); biases start at 0 except under default",
     ),
     "optimizer": _choice(OPTIMIZERS, "sgd, sgd with momentum, or adam"),
     "lr": _between(0, 10, float, "learning rate", lo_open=True),
@@ -145,6 +153,7 @@ class Config:
     hidden: tuple[int, ...] = field(default=(32, 32))
     activation: str = "relu"
     norm: str = "bn_before"
+    norm_noise: float = 1.0
     init: str = "default"
     optimizer: str = "adam"
     lr: float = 0.01
@@ -173,7 +182,7 @@ class Config:
                 raise ConfigError(f"{name}={format_value(value)!s}: expected {key.allowed}")
         if self.dataset == "csv" and not self.csv_path:
             raise ConfigError("dataset=csv: set csv_path to the CSV file to load")
-        if self.norm != "none" and self.batch_size < 2:
+        if self.norm in BATCH_NORMS and self.batch_size < 2:
             raise ConfigError(
                 f"batch_size={self.batch_size} with norm={self.norm}: batch norm needs at least 2 rows per batch"
             )

@@ -204,6 +204,29 @@ def describe(config: Config, prepared: Prepared | None = None, *, compare_scaler
     return report
 
 
+def verify(report: dict[str, Any], prepared: Prepared, cap: int = conditioning.DEFAULT_CAP) -> dict[str, Any]:
+    """Add the Data page's gradient-descent check: steps measured on this data beside the prediction.
+
+    `measured_gd_iterations` counts steps until the error along the slowest direction shrank as much as
+    the prediction assumes (None when the run stopped at `cap` first).
+    """
+    run = conditioning.run_gradient_descent(prepared.X_train, prepared.y_train.astype(np.float64), cap=cap)
+    report["measured_gd_iterations"] = run.measured_slowest
+    report["gd_verification"] = {
+        "kappa": _number(run.kappa),
+        "predicted": _number(run.predicted),
+        "measured_slowest_direction": run.measured_slowest,
+        "measured_distance_to_optimum": run.measured_distance,
+        "iterations_run": run.iterations_run,
+        "cap": run.cap,
+        "capped": run.capped,
+        "start": run.start,
+        "what": "full-batch gradient descent on linear least squares at step 1/λmax, until the error along "
+        "the slowest direction shrank by the factor the prediction uses",
+    }
+    return report
+
+
 # ---- readable output -------------------------------------------------------------------
 
 

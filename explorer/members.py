@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from explorer import backprop
-from explorer.config import Config, ConfigError
+from explorer.config import BATCH_NORMS, Config, ConfigError
 from explorer.network import Network, architecture, forward, logits
 from explorer.optim import FlatOptimizer
 from explorer.pipeline import Prepared
@@ -54,7 +54,7 @@ class Members:
         first = prepared[0]
         self.task = first.task
         self.metric_name = metric_name(self.task)
-        if configs[0].norm != "none" and len(first.train_idx) < 2:
+        if configs[0].norm in BATCH_NORMS and len(first.train_idx) < 2:
             raise ConfigError(
                 f"norm={configs[0].norm} needs at least 2 training rows; this split has {len(first.train_idx)}: "
                 "lower test_size or add rows"
@@ -130,7 +130,7 @@ class Members:
         # Shuffled and split once per epoch, rather than gathered per step.
         self._x_batches = self.X_train.gather(2, order.expand_as(self.X_train)).split(size, dim=2)
         self._y_batches = self.y_train.gather(2, order).split(size, dim=2)
-        if self.configs[0].norm != "none" and self._y_batches[-1].shape[2] < 2 and len(self._y_batches) > 1:
+        if self.configs[0].norm in BATCH_NORMS and self._y_batches[-1].shape[2] < 2 and len(self._y_batches) > 1:
             # Batch norm cannot normalise a batch of one row: that row sits this epoch out.
             self._x_batches, self._y_batches = self._x_batches[:-1], self._y_batches[:-1]
         self._epoch_rows = sum(batch.shape[2] for batch in self._y_batches)
@@ -213,6 +213,16 @@ class Members:
                 residual = (out.double() - y).square().sum((1, 2))
                 metric = torch.where(total > 0, 1 - residual / total.clamp_min(1e-300), torch.zeros_like(total))
         return loss.double().numpy(), metric.numpy()
+
+    def train_loss_eval(self) -> np.ndarray:
+        """Each member's loss on its whole training split in eval mode (BN with running statistics), (K,).
+
+        Beside the epoch's `train_loss` (the mean over its batches in train mode, while the weights moved)
+        this is the training loss measured the way the test loss is: under BN they can differ a lot.
+        """
+        with torch.inference_mode():
+            loss, _ = backprop.loss_and_grad(logits(self.network, self.X_train), self.y_train, self.task)
+        return loss.double().numpy()
 
     def outputs(self, X: np.ndarray | torch.Tensor) -> torch.Tensor:
         """Eval-mode outputs of every member for the same rows X (n, features): (K, outputs, n)."""

@@ -1,8 +1,10 @@
-"""The MLP: hidden blocks of Linear, an optional BatchNorm placed before or after the activation, and a
-linear head. Each block names its stages (linear, norm, act) in the order data passes through them.
+"""The MLP as a plain `nn.Module`: hidden blocks of Linear, an optional normalisation (BatchNorm or
+LayerNorm) placed before or after the activation, and a linear head. Each block names its stages
+(linear, norm, act) in the order data passes through them.
 
-All parameters live in one flat buffer (the modules hold views into it), so the optimizer updates the
-whole network with a handful of tensor ops; see `backprop.py` for why that matters.
+It is the reference: `build` draws a member's initial weights (the training core in `network.py` stacks
+them), and the tests run it through autograd to check the hand-written backward. Noisy BN's noise is
+whatever `Block.noise` holds (the core draws it; a test hands the same draw to this module).
 """
 
 from __future__ import annotations
@@ -28,15 +30,24 @@ _ACTIVATIONS = {
 BOUNDED = {"tanh": (-1.0, 1.0), "sigmoid": (0.0, 1.0)}
 
 
+NORM_FIRST = ("bn_before", "bn_noisy", "ln_before")
+
+
 class Block(nn.Module):
     """One hidden layer: Linear, then norm and activation in the placement's order."""
 
     def __init__(self, n_in: int, width: int, activation: str, norm: str) -> None:
         super().__init__()
-        self.norm_first = norm == "bn_before"
-        # Before the activation BN's beta replaces the Linear's bias, which BN would cancel anyway.
-        self.linear = nn.Linear(n_in, width, bias=not self.norm_first)
-        self.norm = nn.BatchNorm1d(width) if norm != "none" else None
+        self.norm_first = norm in NORM_FIRST
+        # Before the activation BN's beta replaces the Linear's bias, which BN would cancel anyway
+        # (LayerNorm would not: it centres each row over the units, not each unit over the rows).
+        self.linear = nn.Linear(n_in, width, bias=not (self.norm_first and norm.startswith("bn")))
+        self.norm: nn.Module | None = None
+        if norm.startswith("bn"):
+            self.norm = nn.BatchNorm1d(width)
+        elif norm.startswith("ln"):
+            self.norm = nn.LayerNorm(width)
+        self.noise: tuple[torch.Tensor, torch.Tensor, torch.Tensor] | None = None  # (scale, shift, per value)
         self.activation = activation
         self.act = _ACTIVATIONS[activation]
 
@@ -53,9 +64,16 @@ class Block(nn.Module):
         """The output of every stage, in order."""
         out = []
         for stage in self.order:
-            x = self.linear(x) if stage == "linear" else self.norm(x) if stage == "norm" else self.act(x)
+            x = self.linear(x) if stage == "linear" else self._norm(x) if stage == "norm" else self.act(x)
             out.append((stage, x))
         return out
+
+    def _norm(self, x: torch.Tensor) -> torch.Tensor:
+        x = self.norm(x)
+        if self.noise is not None and self.training:
+            scale, shift, per_value = self.noise
+            x = x * scale + shift + per_value
+        return x
 
 
 class MLP(nn.Module):
@@ -87,6 +105,7 @@ class MLP(nn.Module):
 
 
 def _init_linear(linear: nn.Linear, init: str, activation: str, gen: torch.Generator) -> None:
+    """One layer's weights by the named rule; `activation` is what follows the layer ("linear" for the head)."""
     fan_in = linear.in_features
     if init == "default":  # PyTorch's own default, drawn from our generator
         nn.init.kaiming_uniform_(linear.weight, a=math.sqrt(5), generator=gen)
@@ -94,14 +113,16 @@ def _init_linear(linear: nn.Linear, init: str, activation: str, gen: torch.Gener
             bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
             nn.init.uniform_(linear.bias, -bound, bound, generator=gen)
         return
-    if init == "xavier":
-        gain = nn.init.calculate_gain(activation if activation in ("tanh", "relu", "sigmoid") else "linear")
-        nn.init.xavier_uniform_(linear.weight, gain=gain, generator=gen)
-    elif init == "he":
-        slope = "leaky_relu" if activation == "leaky_relu" else "relu"
-        nn.init.kaiming_normal_(
-            linear.weight, a=0.01 if slope == "leaky_relu" else 0, nonlinearity=slope, generator=gen
-        )
+    if init == "xavier":  # Glorot & Bengio (2010), eq. 16: gain 1 whatever the activation
+        nn.init.xavier_uniform_(linear.weight, gain=1.0, generator=gen)
+    elif init == "he":  # He et al. (2015): std √(2/fan_in) before a ReLU; √(1/fan_in) before nothing
+        if activation == "linear":
+            nn.init.kaiming_normal_(linear.weight, nonlinearity="linear", generator=gen)
+        else:
+            slope = "leaky_relu" if activation == "leaky_relu" else "relu"
+            nn.init.kaiming_normal_(
+                linear.weight, a=0.01 if slope == "leaky_relu" else 0, nonlinearity=slope, generator=gen
+            )
     else:  # normal:<std>
         nn.init.normal_(linear.weight, 0.0, float(init.split(":", 1)[1]), generator=gen)
     if linear.bias is not None:
@@ -115,6 +136,6 @@ def build(n_in: int, n_out: int, config: Config) -> MLP:
     with torch.no_grad():
         for block in model.blocks:
             _init_linear(block.linear, config.init, config.activation, gen)
-        _init_linear(model.head, "default" if config.init == "default" else "xavier", "linear", gen)
+        _init_linear(model.head, config.init, "linear", gen)
     model.flatten_parameters()
     return model

@@ -54,6 +54,32 @@ class BatchNorm:
 
 
 @dataclass
+class LayerNorm:
+    """One layer's LayerNorm for all members: each row normalised over its units; gamma/beta (K, units, 1)."""
+
+    gamma: torch.Tensor
+    beta: torch.Tensor
+    gamma_grad: torch.Tensor
+    beta_grad: torch.Tensor
+
+
+@dataclass
+class Noise:
+    """bn_noisy's noise: each member's strength (K, 1, 1) and its own generator, so a member's draws do not
+    depend on which other members share its sweep group."""
+
+    strength: torch.Tensor
+    generators: list[torch.Generator]
+
+    def draw(self, units: int, rows: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """Per unit a scale in [1, 1+s] and a shift in [−s, s], per value N(0, (s/4)²): (K, units, 1|rows)."""
+        u = torch.stack([torch.rand(2, units, 1, generator=g) for g in self.generators])  # (K, 2, units, 1)
+        z = torch.stack([torch.randn(units, rows, generator=g) for g in self.generators])
+        s = self.strength
+        return 1 + s * u[:, 0], s * (2 * u[:, 1] - 1), z.mul_(s / 4)
+
+
+@dataclass
 class Layer:
     """A Linear (weight (K, out, in), bias (K, out, 1)), then norm and activation in the placement's order."""
 
@@ -61,9 +87,10 @@ class Layer:
     weight_grad: torch.Tensor
     bias: torch.Tensor | None
     bias_grad: torch.Tensor | None
-    norm: BatchNorm | None
+    norm: BatchNorm | LayerNorm | None
     norm_first: bool
     activation: str
+    noise: Noise | None = None
 
     @property
     def width(self) -> int:
@@ -95,6 +122,11 @@ class Network:
         self._stack_parameters(models)
         self.layers = [self._layer(models, i) for i in range(len(models[0].blocks))]
         self.head = self._head()
+        if configs[0].norm == "bn_noisy":
+            strength = torch.tensor([c.norm_noise for c in configs]).view(-1, 1, 1)
+            for index, layer in enumerate(self.layers):  # seeds apart from init (seed) and shuffling (seed + 1)
+                generators = [torch.Generator().manual_seed(c.seed + 2 + 7919 * index) for c in configs]
+                layer.noise = Noise(strength, generators)
 
     def _stack_parameters(self, models: list[MLP]) -> None:
         named = [dict(m.named_parameters()) for m in models]
@@ -120,12 +152,17 @@ class Network:
     def _layer(self, models: list[MLP], index: int) -> Layer:
         block = models[0].blocks[index]
         prefix = f"blocks.{index}."
-        norm = None
-        if block.norm is not None:
+        norm: BatchNorm | LayerNorm | None = None
+        if isinstance(block.norm, torch.nn.BatchNorm1d):
             norm = BatchNorm(
                 *(self.params[prefix + f"norm.{p}"].view(-1) for p in ("weight", "bias")),
                 *(self.grads[prefix + f"norm.{p}"].view(-1) for p in ("weight", "bias")),
                 *(self.buffers[prefix + f"norm.{b}"].view(-1) for b in ("running_mean", "running_var")),
+            )
+        elif isinstance(block.norm, torch.nn.LayerNorm):
+            norm = LayerNorm(
+                *(self.params[prefix + f"norm.{p}"].unsqueeze(2) for p in ("weight", "bias")),
+                *(self.grads[prefix + f"norm.{p}"].unsqueeze(2) for p in ("weight", "bias")),
             )
         return self._linear(prefix + "linear.", norm, block.norm_first, block.activation)
 
@@ -182,6 +219,26 @@ def batch_norm(norm: BatchNorm, h: torch.Tensor, training: bool) -> tuple[torch.
     return out.view(k, units, rows), (x, mean, invstd)
 
 
+def layer_norm(norm: LayerNorm, h: torch.Tensor) -> tuple[torch.Tensor, tuple]:
+    """Per member and row, over that row's units (the same in training and eval): (K, units, rows)."""
+    var, mean = torch.var_mean(h, 1, correction=0, keepdim=True)
+    invstd = var.add_(BN_EPS).rsqrt_()
+    normalized = (h - mean).mul_(invstd)
+    return torch.addcmul(norm.beta, normalized, norm.gamma), (normalized, invstd)
+
+
+def normalize(layer: Layer, h: torch.Tensor, training: bool) -> tuple[torch.Tensor, tuple]:
+    """The layer's norm stage (BN or LN), plus bn_noisy's noise in training; returns what backward needs."""
+    if isinstance(layer.norm, LayerNorm):
+        return layer_norm(layer.norm, h)
+    out, saved = batch_norm(layer.norm, h, training)
+    if training and layer.noise is not None:
+        scale, shift, per_value = layer.noise.draw(h.shape[1], h.shape[2])
+        out = torch.addcmul(shift, out, scale).add_(per_value)
+        return out, (*saved, scale)
+    return out, saved
+
+
 def linear(layer: Layer, x: torch.Tensor) -> torch.Tensor:
     """W·x + b for every member: x is (K, in, rows), the result (K, out, rows)."""
     if layer.bias is None:
@@ -200,7 +257,7 @@ def forward(network: Network, x: torch.Tensor, keep_stages: bool = False) -> tup
             if stage == "linear":
                 h = linear(layer, h)
             elif stage == "norm":
-                h = batch_norm(layer.norm, h, training=False)[0]
+                h = normalize(layer, h, training=False)[0]
             else:
                 h = ACTIVATIONS[layer.activation][0](h)
             if keep_stages:

@@ -102,6 +102,7 @@ class Trainer:
 
     def _record(self, epoch_info: dict[str, Any]) -> None:
         record = dict(self.curve[-1])
+        record["train_loss_eval"] = float(self.members.train_loss_eval()[0])
         grad_sq = self.members.grad_sq.numpy()
         batches = epoch_info["batches"]
         grad_norms = [float(np.sqrt(grad_sq[a:b].sum() / batches)) for a, b in self._weight_slices]
@@ -139,6 +140,7 @@ class Trainer:
         final = {
             "epochs_run": self.epoch,
             "train_loss": last.get("train_loss"),
+            "train_loss_eval": self.records[-1]["train_loss_eval"] if self.records else None,
             "test_loss": last.get("test_loss"),
             self.metric_name: last.get(self.metric_name),
         }

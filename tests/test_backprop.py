@@ -21,9 +21,25 @@ def _batch(task: str, n_in: int = 5, n_out: int = 3, rows: int = 16, seed: int =
 
 
 def _member_configs(activation: str, norm: str) -> list[Config]:
-    """Three members of one architecture that differ in seed and init, so a mix-up between them shows."""
+    """Three members of one architecture that differ in seed, init and noise, so a mix-up between them shows."""
     base = Config(hidden=(8, 6), activation=activation, norm=norm)
-    return [base.replace(seed=3), base.replace(seed=4, init="xavier"), base.replace(seed=5, init="he")]
+    return [
+        base.replace(seed=3, norm_noise=0.5),
+        base.replace(seed=4, init="xavier", norm_noise=2.0),
+        base.replace(seed=5, init="he", norm_noise=0.0),
+    ]
+
+
+def _noise_draws(network: Network, rows: int) -> list[tuple | None]:
+    """What bn_noisy will draw in the next step, per layer, without using up the network's generators."""
+    draws = []
+    for layer in network.layers:
+        if layer.noise is None:
+            draws.append(None)
+            continue
+        twins = [torch.Generator().set_state(g.get_state()) for g in layer.noise.generators]
+        draws.append(type(layer.noise)(layer.noise.strength, twins).draw(layer.width, rows))
+    return draws
 
 
 @pytest.mark.parametrize("task", ["classification", "regression"])
@@ -36,11 +52,15 @@ def test_each_members_gradients_match_autograd_on_that_member_alone(activation, 
     batches = [_batch(task, n_out=n_out, seed=7 + i) for i in range(len(configs))]
     x = torch.stack([xb.T for xb, _ in batches])
     y = torch.stack([yb.reshape(1, -1) for _, yb in batches])
+    draws = _noise_draws(network, rows=x.shape[2])
     with torch.inference_mode():
         losses = backprop.step(network, x, y, task)
 
     for member, (config, (xb, yb)) in enumerate(zip(configs, batches, strict=True)):
         reference = build(5, n_out, config)
+        for block, draw in zip(reference.blocks, draws, strict=True):
+            if draw is not None:  # the same noise, in the module's (rows, units) layout
+                block.noise = tuple(t[member].T for t in draw)
         out = reference(xb)
         loss = F.cross_entropy(out, yb) if task == "classification" else F.mse_loss(out, yb)
         expected = torch.autograd.grad(loss, list(reference.parameters()))
@@ -116,6 +136,36 @@ def test_seeded_build_is_reproducible_and_inits_differ():
     assert float(he.blocks[0].linear.weight.detach().std()) == pytest.approx((2 / 64) ** 0.5, rel=0.1)
     narrow = build(64, 2, Config(init="normal:0.01", hidden=(256,), norm="none"))
     assert float(narrow.blocks[0].linear.weight.detach().std()) == pytest.approx(0.01, rel=0.1)
+
+
+def test_noisy_bn_at_strength_zero_is_bn_before():
+    x, y = _batch("classification")
+    losses = []
+    for norm in ("bn_before", "bn_noisy"):
+        network = Network(5, 3, [Config(hidden=(8, 6), norm=norm, norm_noise=0.0, seed=1)])
+        with torch.inference_mode():
+            losses.append(backprop.step(network, x.T[None], y[None, None], "classification"))
+    torch.testing.assert_close(losses[0], losses[1], rtol=0, atol=0)
+
+
+def test_noisy_bn_noise_changes_every_step_and_grows_with_strength():
+    network = Network(5, 3, [Config(hidden=(64,), norm="bn_noisy", norm_noise=s) for s in (0.5, 4.0)])
+    noise = network.layers[0].noise
+    first, second = noise.draw(64, 16), noise.draw(64, 16)
+    assert not torch.equal(first[1], second[1])  # a new shift at every step
+    spread = [float(first[1][m].std()) for m in range(2)]
+    assert spread[1] > 4 * spread[0]
+
+
+def test_xavier_is_glorots_formula_whatever_the_activation():
+    relu = build(64, 2, Config(init="xavier", hidden=(256,), norm="none", activation="relu"))
+    bound = (6 / (64 + 256)) ** 0.5
+    weight = relu.blocks[0].linear.weight.detach()
+    assert float(weight.abs().max()) <= bound and float(weight.abs().max()) > 0.95 * bound
+    he = build(64, 2, Config(init="he", hidden=(256,), norm="none", activation="relu"))
+    assert float(he.blocks[0].linear.weight.detach().std()) > 1.5 * float(weight.std())  # they differ on ReLU
+    head = build(64, 2, Config(init="normal:0.05", hidden=(256,), norm="none")).head.weight.detach()
+    assert float(head.std()) == pytest.approx(0.05, rel=0.2)  # the output layer follows the chosen init
 
 
 def test_bn_before_drops_the_redundant_linear_bias():

@@ -76,12 +76,16 @@ def test_changing_the_placement_changes_the_stages_shown():
     at.button(key="train.step").click().run()
     assert _stage_columns(at) == ["1 · linear (W·u + b)", "2 · batch norm", "3 · relu"]
 
-    at.segmented_control(key="train.norm").set_value("bn_after").run()
+    at.selectbox(key="train.norm").set_value("bn_after").run()
     assert "restarted from epoch 0" in at.toast[0].value
     at.button(key="train.step").click().run()
     assert _stage_columns(at) == ["1 · linear (W·u + b)", "2 · relu", "3 · batch norm"]
 
-    at.segmented_control(key="train.norm").set_value("none").run()
+    at.selectbox(key="train.norm").set_value("ln_before").run()
+    at.button(key="train.step").click().run()
+    assert _stage_columns(at) == ["1 · linear (W·u + b)", "2 · layer norm", "3 · relu"]
+
+    at.selectbox(key="train.norm").set_value("none").run()
     at.button(key="train.step").click().run()
     assert _stage_columns(at) == ["1 · linear (W·u + b)", "2 · relu"]
     assert not at.exception
@@ -248,7 +252,7 @@ def test_reset_and_network_or_training_changes_reuse_the_prepared_data():
     at.button(key="train.step").click().run()
     at.button(key="train.reset").click().run()
     assert trainer(at).epoch == 0 and trainer(at).prepared is prepared
-    at.segmented_control(key="train.norm").set_value("none").run()
+    at.selectbox(key="train.norm").set_value("none").run()
     assert "Network changed (norm)" in at.toast[0].value and trainer(at).prepared is prepared
     at.selectbox(key="train.optimizer").set_value("sgd").run()
     assert trainer(at).config.optimizer == "sgd" and trainer(at).prepared is prepared

@@ -62,9 +62,9 @@ def test_report_has_the_design_schema(norm, order):
     trainer.advance(epochs=2)
     report = json.loads(json.dumps(trainer.report()))
     assert set(report) >= {"config", "task", "diverged", "final", "epochs"}
-    assert set(report["final"]) == {"epochs_run", "train_loss", "test_loss", "test_accuracy"}
+    assert set(report["final"]) == {"epochs_run", "train_loss", "train_loss_eval", "test_loss", "test_accuracy"}
     epoch = report["epochs"][-1]
-    assert set(epoch) == {"epoch", "train_loss", "test_loss", "test_accuracy", "layers"}
+    assert set(epoch) == {"epoch", "train_loss", "train_loss_eval", "test_loss", "test_accuracy", "layers"}
     for index, layer in enumerate(epoch["layers"]):
         assert layer["index"] == index and layer["width"] == 16 and layer["order"] == order
         assert layer["grad_norm"] > 0
@@ -167,3 +167,13 @@ def test_nan_in_batch_norm_statistics_counts_as_divergence():
     trainer.network.layers[0].norm.running_var.fill_(float("nan"))
     trainer.advance(epochs=1)
     assert trainer.diverged
+
+
+def test_train_loss_in_eval_mode_is_the_training_split_measured_like_the_test_split():
+    trainer = Trainer(SMALL.replace(norm="bn_before", epochs=3))
+    trainer.advance(epochs=3)
+    record = trainer.records[-1]
+    members = trainer.members
+    assert record["train_loss_eval"] == pytest.approx(float(members.train_loss_eval()[0]))
+    assert record["train_loss_eval"] != record["train_loss"]  # eval mode on fixed weights, not the running mean
+    assert trainer.report()["final"]["train_loss_eval"] == record["train_loss_eval"]

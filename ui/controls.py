@@ -32,7 +32,14 @@ SKEW_EDITOR = K + "skew_editor"
 CSV_SAVED = K + "csv_saved"  # (file name, saved path) of the last upload, kept across page switches
 LR_STEPS = (1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
 WEIGHT_DECAYS = (0.0, 1e-5, 1e-4, 1e-3, 1e-2, 0.1)
-NORM_LABELS = {"none": "none", "bn_before": "BN → act", "bn_after": "act → BN"}
+NORM_LABELS = {
+    "none": "none",
+    "bn_before": "BN → act",
+    "bn_after": "act → BN",
+    "bn_noisy": "noisy BN → act",
+    "ln_before": "LN → act",
+    "ln_after": "act → LN",
+}
 WITH_FEATURES = ("classification", "regression", "blobs")
 SKEW_PRESETS = {
     "same scale, different shape": "0:lognormal:1.5",
@@ -66,6 +73,7 @@ def _widget_values(config: Config) -> dict[str, Any]:
         "hidden": cfg.format_value(config.hidden),
         "activation": config.activation,
         "norm": config.norm,
+        "norm_noise": float(config.norm_noise),
         "init": init_kind,
         "init_std": float(init_std or 0.1),
         "optimizer": config.optimizer,
@@ -216,14 +224,26 @@ def _network(values: dict[str, Any], problems: list[str]) -> None:
     except ConfigError as err:
         problems.append(str(err))
     values["activation"] = st.selectbox("Activation", cfg.ACTIVATIONS, key=K + "activation")
-    values["norm"] = st.segmented_control(
-        "Batch norm placement",
+    values["norm"] = st.selectbox(
+        "Normalisation",
         cfg.NORMS,
         key=K + "norm",
-        required=True,
         format_func=NORM_LABELS.get,
-        help="none; BN before the activation (linear → norm → act); or after it (linear → act → norm)",
+        help="none; batch norm (BN: each unit over the batch's rows) before the activation (linear → norm → "
+        "act) or after it (linear → act → norm); noisy BN (BN before the activation, then a random shift and "
+        "scale per unit at every step: Santurkar et al. 2018); layer norm (LN: each row over its units)",
     )
+    noise = st.slider(
+        "Noise strength",
+        0.0,
+        5.0,
+        step=0.25,
+        key=K + "norm_noise",
+        disabled=values["norm"] != "bn_noisy",
+        help="only for noisy BN: at each step every unit is scaled by a random factor in [1, 1+s], shifted by a "
+        "random amount in [−s, s], and each value gets Gaussian noise of std s/4. 0 is plain BN → act",
+    )
+    values["norm_noise"] = noise
     init = st.selectbox("Init", ("default", "xavier", "he", "normal"), key=K + "init")
     if init == "normal":
         std = st.number_input("Init std", *BOUNDS["init_std"], step=0.05, format="%g", key=K + "init_std")

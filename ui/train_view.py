@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from explorer.charts.training import STAGE_NAMES, Chart
+from explorer.charts.training import Chart, stage_name
+from explorer.config import Config
 from ui import session
 
 METRIC_TITLES = {"test_accuracy": "Test accuracy", "test_r2": "Test R²"}
@@ -88,8 +89,8 @@ def _draw(chart: Chart) -> None:
     st.vega_lite_chart(chart.data, chart.spec)
 
 
-def _stage_label(stage: str, activation: str) -> str:
-    return STAGE_NAMES.get(stage, activation)
+def _stage_label(stage: str, config: Config) -> str:
+    return stage_name(stage, config.activation, config.norm)
 
 
 def _band_choice(run: session.Run) -> tuple[int, str]:
@@ -108,7 +109,7 @@ def _band_choice(run: session.Run) -> tuple[int, str]:
             order,
             key="train.band_stage",
             required=True,
-            format_func=lambda s: _stage_label(s, run.config.activation),
+            format_func=lambda s: _stage_label(s, run.config),
         )
     return layer, stage
 
@@ -116,7 +117,7 @@ def _band_choice(run: session.Run) -> tuple[int, str]:
 def _charts(run: session.Run) -> None:
     left, right = st.columns([3, 2], gap="medium")
     st.subheader("Inside the network")
-    order = " → ".join(_stage_label(s, run.config.activation) for s in run.trainer.network.layers[0].order)
+    order = " → ".join(_stage_label(s, run.config) for s in run.trainer.network.layers[0].order)
     st.caption(
         f"Each hidden layer, stage by stage ({order}): the values on the probe rows (test split, at most "
         "2,000 rows) after the latest epoch, as a share of all values. Bins are fixed for the run; values "

@@ -25,6 +25,14 @@ MAX_INPUT_FEATURES = 12  # "layer 0" panels; more would bury the hidden layers b
 MAX_SURFACE_POINTS = 400  # test points drawn over the decision surface
 GRID = 36  # cells per side of the decision-surface grid
 STAGE_NAMES = {"linear": "linear (W·u + b)", "norm": "batch norm"}
+NORM_STAGE_NAMES = {"bn_noisy": "noisy batch norm", "ln_before": "layer norm", "ln_after": "layer norm"}
+
+
+def stage_name(stage: str, activation: str, norm: str = "bn_before") -> str:
+    """A stage as a learner reads it: 'linear (W·u + b)', 'batch norm' or 'layer norm', or the activation."""
+    if stage == "norm":
+        return NORM_STAGE_NAMES.get(norm, STAGE_NAMES["norm"])
+    return STAGE_NAMES.get(stage, activation)
 
 Spec = dict[str, Any]
 CANVAS = {"embedOptions": {"renderer": "canvas"}}  # many marks redrawn every tick: canvas is cheaper than SVG
@@ -70,8 +78,8 @@ def _compact(columns: dict[str, Any]) -> pd.DataFrame:
     return frame
 
 
-def _stage_title(step: int, stage: str, activation: str) -> str:
-    return f"{step} · {STAGE_NAMES.get(stage, activation)}"
+def _stage_title(step: int, stage: str, activation: str, norm: str) -> str:
+    return f"{step} · {stage_name(stage, activation, norm)}"
 
 
 EPOCH_X: Spec = {"field": "epoch", "type": "quantitative", "title": "epoch", "axis": {"format": "d", "tickMinStep": 1}}
@@ -159,7 +167,7 @@ def metric_spec(metric_name: str) -> Spec:
 
 
 # ---- (b) activation histograms, (f) the scaled inputs as "layer 0" -----------------------------
-def histogram_frame(layers: Sequence[dict[str, Any]], activation: str) -> pd.DataFrame:
+def histogram_frame(layers: Sequence[dict[str, Any]], activation: str, norm: str = "bn_before") -> pd.DataFrame:
     """Every hidden layer's stages in the placement's order: one row per bin, share of the probe values."""
     parts: dict[str, list[np.ndarray]] = {k: [] for k in ("layer", "stage", "column", "x0", "x1", "share")}
     for layer in layers:
@@ -171,7 +179,7 @@ def histogram_frame(layers: Sequence[dict[str, Any]], activation: str) -> pd.Dat
             bins = len(counts)
             parts["layer"].append(np.full(bins, row_title, dtype=object))
             parts["stage"].append(np.full(bins, stage, dtype=object))
-            parts["column"].append(np.full(bins, _stage_title(step, stage, activation), dtype=object))
+            parts["column"].append(np.full(bins, _stage_title(step, stage, activation, norm), dtype=object))
             parts["x0"].append(edges[:-1])
             parts["x1"].append(edges[1:])
             parts["share"].append(counts / max(counts.sum(), 1.0))
@@ -508,6 +516,7 @@ class TrainCharts:
         prepared = trainer.prepared
         self.task: str = trainer.task
         self.activation: str = trainer.config.activation
+        self.norm: str = trainer.config.norm
         self.class_names: tuple[str, ...] = tuple(prepared.dataset.class_names)
         self.n_features: int = int(prepared.X_train.shape[1])
         self.inputs = input_frame(prepared.X_train, prepared.dataset.feature_names)
@@ -522,7 +531,7 @@ class TrainCharts:
             "loss": Chart(loss_spec(), curve),
             "metric": Chart(metric_spec(trainer.metric_name), curve),
             "inputs": Chart(input_spec(), self.inputs),
-            "histograms": Chart(histogram_spec(), histogram_frame(latest, self.activation)),
+            "histograms": Chart(histogram_spec(), histogram_frame(latest, self.activation, self.norm)),
             "band": Chart(band_spec(), band_frame(trainer.records, band_layer, band_stage)),
             "fractions": Chart(fractions_spec(), health),
             "grad_norms": Chart(grad_norm_spec(), health),
