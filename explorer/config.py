@@ -13,7 +13,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-SYNTHETIC_DATASETS = ("moons", "circles", "blobs", "xor", "spiral", "classification", "regression")
+SYNTHETIC_DATASETS = (
+    "moons",
+    "circles",
+    "blobs",
+    "xor",
+    "spiral",
+    "classification",
+    "regression",
+    "skewed_regression",
+)
 BUNDLED_DATASETS = ("iris", "wine", "breast_cancer", "digits", "diabetes")
 DATASETS = SYNTHETIC_DATASETS + BUNDLED_DATASETS + ("csv",)
 SCALERS = (
@@ -100,7 +109,9 @@ KEYS: dict[str, _Key] = {
     "dataset": _choice(DATASETS, "which data to learn"),
     "n_samples": _between(20, MAX_SAMPLES, int, "rows generated for synthetic datasets"),
     "noise": _between(0, 5, float, "label/feature noise for synthetic datasets"),
-    "n_features": _between(2, MAX_FEATURES, int, "features for classification, regression and blobs"),
+    "n_features": _between(
+        2, MAX_FEATURES, int, "features of the classification, regression, skewed_regression and blobs datasets"
+    ),
     "test_size": _between(0.05, 0.9, float, "fraction held out for testing (stratified for classification)"),
     "csv_path": _Key(str, lambda v: True, "a path to a CSV file", "the CSV to load when dataset=csv"),
     "target": _Key(str, lambda v: True, "a column name of the CSV", "CSV target column (default: the last)"),

@@ -7,7 +7,7 @@ from explorer.config import BUNDLED_DATASETS, SYNTHETIC_DATASETS, Config, Config
 from explorer.datasets import load, load_csv
 from explorer.pipeline import prepare
 
-REGRESSION = {"regression", "diabetes"}
+REGRESSION = {"regression", "skewed_regression", "diabetes"}
 
 
 @pytest.mark.parametrize("name", SYNTHETIC_DATASETS + BUNDLED_DATASETS)
@@ -77,3 +77,13 @@ def test_csv_with_infinite_values_is_refused():
     text = "a,b,y\n" + "\n".join(f"{i},{i},{'inf' if i == 3 else i * 0.5}" for i in range(20))
     with pytest.raises(ConfigError, match="infinite"):
         load_csv(io.StringIO(text))
+
+
+def test_skewed_regression_is_right_skewed_with_a_target_linear_in_the_raw_features():
+    data = load(Config(dataset="skewed_regression", n_samples=2000, n_features=3, noise=0.0))
+    centred = data.X - data.X.mean(0)
+    skew = (centred**3).mean(0) / centred.std(0) ** 3
+    assert (skew > 2).all()  # lognormal: a long right tail
+    coef, *_ = np.linalg.lstsq(np.c_[data.X, np.ones(len(data.X))], data.y, rcond=None)
+    residual = data.y - np.c_[data.X, np.ones(len(data.X))] @ coef
+    assert residual.std() < 1e-8 * data.y.std()  # exactly linear without noise

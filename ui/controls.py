@@ -40,7 +40,7 @@ NORM_LABELS = {
     "ln_before": "LN → act",
     "ln_after": "act → LN",
 }
-WITH_FEATURES = ("classification", "regression", "blobs")
+WITH_FEATURES = ("classification", "regression", "skewed_regression", "blobs")
 SKEW_PRESETS = {
     "same scale, different shape": "0:lognormal:1.5",
     "same shape, different scale": "1:scale:1000",
