@@ -28,7 +28,7 @@ from explorer.training import PROBE_ROWS, to_jsonable
 MAX_MEMBERS = 256
 NOT_GRID_KEYS = ("seed", *FILE_KEYS)  # seeds come from `seeds`; a file is part of the base, not a grid
 # Keys that never change what can be stacked: members differing only in these share a group.
-PER_MEMBER_KEYS = ("seed", "skew", "scaler", "noise", "init", "lr", "momentum", "weight_decay")
+PER_MEMBER_KEYS = ("seed", "skew", "scaler", "noise", "init", "lr", "momentum", "weight_decay", "norm_noise")
 
 
 @dataclass(frozen=True)
@@ -68,6 +68,7 @@ class Sweep:
             )
         for overrides in self.configurations():
             self.base.replace(**overrides)  # a combination the Config refuses raises its one-line error
+        self.base.replace(seed=self.base.seed + self.seeds - 1)  # the last seed must be a valid seed too
 
     @classmethod
     def parse(cls, base: Config, grid_items: Iterable[str], seeds: int = 1) -> Sweep:
@@ -111,16 +112,14 @@ def parse_grid_item(item: str) -> tuple[str, tuple[Any, ...]]:
         raise ConfigError(f"--grid {item!r}: expected KEY=VALUE[,VALUE…], e.g. norm=none,bn_before")
     if name not in KEYS:
         raise ConfigError(f"--grid {item!r}: unknown key {name!r}; known keys: {', '.join(KEYS)}")
-    if "|" in text or name in ("hidden", "skew"):  # their own values contain commas: `|` separates them
-        raw = [part.strip() for part in text.split("|")]
-    else:
-        raw = [part.strip() for part in text.split(",")]
+    bars = "|" in text or name in ("hidden", "skew")  # their own values contain commas: `|` separates them
+    raw = [part.strip() for part in text.split("|" if bars else ",")]
     if not text.strip():
         raw = []
     if name == "skew":
         raw = ["" if part == "none" else part for part in raw]
     elif any(part == "" for part in raw):
-        raise ConfigError(f"--grid {item!r}: an empty value; separate values with ','")
+        raise ConfigError(f"--grid {item!r}: an empty value; separate values with '{'|' if bars else ','}'")
     if not raw:
         raise ConfigError(f"--grid {item!r}: key {name!r} has no values; give at least one, e.g. {name}=a,b")
     values = tuple(dict.fromkeys(parse_value(name, part) for part in raw))
@@ -208,8 +207,9 @@ class GroupRun:
 
     @property
     def epochs_done(self) -> int:
-        """Member-epochs trained so far (for progress)."""
-        return sum(part.epoch * part.k for _, part in self.parts)
+        """Member-epochs trained so far (for progress); a part that stopped early (every member diverged)
+        counts as complete, so a finished sweep shows 100%."""
+        return sum((part.epochs if part.done else part.epoch) * part.k for _, part in self.parts)
 
     def advance(self, seconds: float | None = None) -> None:
         start = time.perf_counter()
@@ -328,18 +328,22 @@ def run(
     sweep: Sweep,
     executor: Executor | None = None,
     on_progress: Callable[[int, int], None] | None = None,
+    with_layers: bool = False,
 ) -> SweepResult:
-    """Train every group (on `executor`, or in this thread) and summarise; `on_progress(done, total)`."""
+    """Train every group (on `executor`, or in this thread) and summarise; `on_progress(done, total)`.
+
+    `with_layers` adds each configuration's median-seed layer statistics to its runs.
+    """
     start = time.perf_counter()
     groups = sweep.groups()
     runs: list[RunResult] = []
     if executor is None:
         for done, members in enumerate(groups, 1):
-            runs.extend(train_group(members))
+            runs.extend(train_group(members, with_layers))
             if on_progress:
                 on_progress(done, len(groups))
     else:
-        futures: list[Future] = [executor.submit(train_group, members) for members in groups]
+        futures: list[Future] = [executor.submit(train_group, members, with_layers) for members in groups]
         for done, future in enumerate(as_completed(futures), 1):
             runs.extend(future.result())
             if on_progress:
