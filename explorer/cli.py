@@ -171,8 +171,9 @@ def format_sweep(result: Any) -> str:
             f"{row['label']:<{width}}  {shown:>26}  {'-' if loss is None else f'{loss:.4f}':>9}  "
             f"{row['n_diverged']}/{row['n']}"
         )
-    if len(rows) > 1 and overlaps(rows[0]["metric"], rows[1]["metric"]):
-        lines.append(f"The best two ({rows[0]['label']}; {rows[1]['label']}) overlap: within seed noise.")
+    measured = [row for row in rows if row["metric"]["median"] is not None]  # not those where every seed diverged
+    if len(measured) > 1 and overlaps(measured[0]["metric"], measured[1]["metric"]):
+        lines.append(f"The best two ({measured[0]['label']}; {measured[1]['label']}) overlap: within seed noise.")
     return "\n".join(lines)
 
 

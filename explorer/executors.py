@@ -61,6 +61,7 @@ def dask_cluster(address: str) -> Iterator[Executor]:
     except ImportError:  # pragma: no cover - distributed is in requirements.txt
         raise ExecutorError("Dask is not installed: pip install distributed") from None
     try:
+        _check_address(address)
         client = Client(address, timeout=CONNECT_TIMEOUT_S, set_as_default=False)
     except (OSError, TimeoutError, ValueError) as err:
         reason = str(err).splitlines()[0] if str(err) else type(err).__name__
@@ -69,6 +70,20 @@ def dask_cluster(address: str) -> Iterator[Executor]:
         yield client.get_executor(retries=RETRIES, pure=False)
     finally:
         client.close()
+
+
+def _check_address(address: str) -> None:
+    """ValueError for an address Dask cannot parse (no port, unknown scheme), checked before a `Client` is
+    made: a Client whose constructor fails that way is left half-open, and at exit its `__del__` prints a
+    traceback under the one-line error."""
+    from distributed.comm import parse_address
+    from distributed.comm.addressing import get_address_host_port
+    from distributed.comm.registry import get_backend
+
+    scheme, _ = parse_address(address)  # no scheme means tcp
+    get_backend(scheme)
+    if scheme in ("tcp", "tls", "ws", "wss"):
+        get_address_host_port(address)
 
 
 @contextmanager

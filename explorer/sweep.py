@@ -150,6 +150,7 @@ class RunResult:
     message: str = ""
     seconds: float = 0.0
     layers: list[dict[str, Any]] | None = None
+    train_loss_eval: float | None = None  # measured once the group has finished
 
     @property
     def metric_name(self) -> str:
@@ -157,10 +158,13 @@ class RunResult:
 
     @property
     def final(self) -> dict[str, Any]:
+        """As `train --json`'s final: train_loss is the last epoch's mean in train mode, train_loss_eval the
+        training split's loss in eval mode at the end (None while training or when diverged)."""
         last = self.curve[-1] if self.curve else {}
         return {
             "epochs_run": len(self.curve),
             "train_loss": last.get("train_loss"),
+            "train_loss_eval": self.train_loss_eval,
             "test_loss": last.get("test_loss"),
             self.metric_name: last.get(self.metric_name),
         }
@@ -225,6 +229,7 @@ class GroupRun:
         out = []
         for chosen, part in self.parts:
             share = self.seconds / max(len(self.members), 1)
+            at_end = part.train_loss_eval() if part.done else None
             group = [
                 RunResult(
                     m.index,
@@ -235,6 +240,7 @@ class GroupRun:
                     bool(part.diverged[i]),
                     _divergence_message(part.diverged_at[i]),
                     share,
+                    train_loss_eval=None if at_end is None or part.diverged[i] else float(at_end[i]),
                 )
                 for i, m in enumerate(chosen)
             ]
@@ -311,7 +317,7 @@ def summarize(sweep: Sweep, runs: Sequence[RunResult]) -> list[dict[str, Any]]:
         name = mine[0].metric_name if mine else "test_accuracy"
         summary.append(
             {
-                "config": to_jsonable({k: format_value(v) if k == "hidden" else v for k, v in overrides.items()}),
+                "config": to_jsonable(overrides),  # as in runs: hidden is a list of widths
                 "label": sweep.label(index),
                 "n": len(mine),
                 "n_diverged": sum(r.diverged for r in mine),

@@ -15,9 +15,10 @@ import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
-from playwright.sync_api import Page, sync_playwright
+from playwright.sync_api import ConsoleMessage, Page, Request, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -82,3 +83,35 @@ def chromium_page() -> Iterator[Page]:
             yield page
         finally:
             browser.close()
+
+
+LOCAL_HOSTS = ("127.0.0.1", "localhost")
+
+
+def watch_console_and_requests(page: Page, allow: tuple[str, ...] = ()) -> list[str]:
+    """Opt-in: a list that fills with the page's console errors, uncaught errors and any request to a host
+    other than this machine (the app must work offline and leak nothing); assert it stays empty.
+
+    `allow`: URL prefixes of known, reported problems to leave out (requests to them and the console errors
+    their loading causes), so a test stays strict about everything else.
+    """
+    problems: list[str] = []
+
+    def allowed(url: str) -> bool:
+        return any(url.startswith(prefix) for prefix in allow)
+
+    def console(message: ConsoleMessage) -> None:
+        url = message.location.get("url", "")
+        if message.type == "error" and not allowed(url):
+            problems.append(f"console: {message.text} ({url})")
+
+    def request(req: Request) -> None:
+        host = urlparse(req.url).hostname
+        external = req.url.startswith(("http:", "https:", "ws:", "wss:")) and host not in LOCAL_HOSTS
+        if external and not allowed(req.url):
+            problems.append(f"request to {req.url}")
+
+    page.on("console", console)
+    page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
+    page.on("request", request)
+    return problems

@@ -66,7 +66,9 @@ def test_each_members_gradients_match_autograd_on_that_member_alone(activation, 
         expected = torch.autograd.grad(loss, list(reference.parameters()))
         assert float(losses[member]) == pytest.approx(float(loss.detach()), rel=1e-5)
         for (name, _), grad in zip(reference.named_parameters(), expected, strict=True):
-            torch.testing.assert_close(network.grads[name][member], grad, rtol=1e-5, atol=1e-6, msg=name)
+            # noisy BN multiplies values by up to 1 + s: float32 rounding grows with them
+            atol = 1e-5 if norm == "bn_noisy" else 1e-6
+            torch.testing.assert_close(network.grads[name][member], grad, rtol=1e-5, atol=atol, msg=name)
         for name, buffer in reference.named_buffers():
             if not name.endswith("num_batches_tracked"):  # only used when BN's momentum is None; ours is 0.1
                 torch.testing.assert_close(network.buffers[name][member], buffer, msg=name)  # running statistics

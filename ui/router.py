@@ -8,19 +8,24 @@ runs `pages/data.py` on its own: no page config, and a sidebar listing "app, dat
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 PAGE_TITLE = "Normalization Explorer"
+ICON = Path(__file__).resolve().parents[1] / "static" / "icon.png"  # served by this server: no font host to reach
 
 
 def route() -> None:
     """Set the page up and run the page the URL asks for."""
-    st.set_page_config(page_title=PAGE_TITLE, page_icon=":material/science:", layout="wide", initial_sidebar_state=360)
+    st.set_page_config(page_title=PAGE_TITLE, page_icon=str(ICON), layout="wide", initial_sidebar_state=360)
     navigation = st.navigation(
         [
-            st.Page("pages/train.py", title="Train", icon=":material/model_training:", default=True),
+            st.Page("pages/learn.py", title="Learn", icon=":material/school:", default=True),
+            st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
             st.Page("pages/data.py", title="Data", icon=":material/bar_chart:"),
+            st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
         ]
     )
     navigation.run()

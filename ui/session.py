@@ -29,7 +29,7 @@ TICK_EVERY = 0.25  # seconds between ticks while playing
 LIVE_KEYS = ("lr", "epochs")  # changes that apply to the running training
 GROUPS = {
     "data": ("dataset", "n_samples", "noise", "n_features", "test_size", "csv_path", "target", "skew", "scaler"),
-    "network": ("hidden", "activation", "norm", "init"),
+    "network": ("hidden", "activation", "norm", "norm_noise", "init"),
     "training": ("optimizer", "momentum", "weight_decay", "batch_size", "seed"),
 }
 DATA_KEYS = (*GROUPS["data"], "seed")  # what prepare() reads: the seed also draws the data and the split

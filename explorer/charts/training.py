@@ -34,6 +34,7 @@ def stage_name(stage: str, activation: str, norm: str = "bn_before") -> str:
         return NORM_STAGE_NAMES.get(norm, STAGE_NAMES["norm"])
     return STAGE_NAMES.get(stage, activation)
 
+
 Spec = dict[str, Any]
 CANVAS = {"embedOptions": {"renderer": "canvas"}}  # many marks redrawn every tick: canvas is cheaper than SVG
 

@@ -1,0 +1,223 @@
+"""The Compare page's setup in the sidebar: a preset, the keys to vary and their values, seeds and epochs.
+
+Everything not varied comes from the session's shared Config (the Train and Data pages' settings); a preset
+adds its own settings on top for this comparison only, so the Train page's run is never changed from here.
+The widgets keep their values across page switches (`persist_state="session"`), and what they ask for is
+validated in one place: a value that doesn't parse, a combination the Config refuses or too many runs
+gives one line, and the page keeps what the user typed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import streamlit as st
+
+from explorer import config as cfg
+from explorer.charts.compare import value_text
+from explorer.config import Config, ConfigError, parse_value
+from explorer.scenarios import SCENARIOS, Scenario
+from explorer.sweep import MAX_MEMBERS, NOT_GRID_KEYS, Sweep
+from ui.shared_config import BOUNDS
+
+K = "compare."  # prefix of this page's widget keys
+PRESET, KEYS, SEEDS, EPOCHS = K + "preset", K + "keys", K + "seeds", K + "epochs"
+MAX_KEYS = 2
+MAX_SEEDS = 10
+DEFAULT_SEEDS = 5
+GRID_KEYS = tuple(name for name in cfg.KEYS if name not in NOT_GRID_KEYS)
+CHOICES: dict[str, tuple[str, ...]] = {  # keys picked from a fixed list
+    "dataset": tuple(d for d in cfg.DATASETS if d != "csv"),
+    "scaler": cfg.SCALERS,
+    "activation": cfg.ACTIVATIONS,
+    "norm": cfg.NORMS,
+    "optimizer": cfg.OPTIMIZERS,
+    "init": ("default", "xavier", "he", "normal:0.01", "normal:0.1", "normal:1"),  # more may be typed
+}
+PIPE_KEYS = ("hidden", "skew")  # their values contain commas: `|` separates them
+SUGGESTED: dict[str, tuple[Any, ...]] = {  # what a key starts with when picked (besides the current value)
+    "scaler": ("none", "standard"),
+    "norm": ("none", "bn_before", "bn_after"),
+    "activation": ("relu", "sigmoid"),
+    "optimizer": cfg.OPTIMIZERS,
+    "init": ("default", "he"),
+    "skew": ("", "0:scale:1000"),
+    "lr": (0.001, 0.01, 0.1),
+    "hidden": ((8,), (32, 32)),
+    "batch_size": (16, 128),
+}
+EXAMPLES = {
+    "hidden": "8 | 32,32 | 64,64,64",
+    "skew": "none | 0:scale:1000 | all:lognormal:1.5",
+    "lr": "0.001, 0.01, 0.1",
+}
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What the sidebar asks for: a valid Sweep, or one line saying why there is none."""
+
+    sweep: Sweep | None
+    problem: str = ""
+    preset: Scenario | None = None
+    preset_keys: dict[str, Any] = field(default_factory=dict)  # what the preset set beyond the grid
+
+
+def values_key(name: str) -> str:
+    return f"{K}values.{name}"
+
+
+# ---- values as text ---------------------------------------------------------------------------
+def values_text(name: str, values: tuple[Any, ...]) -> str:
+    """The text-input form of a key's values (what `parse_values` reads back)."""
+    return (" | " if name in PIPE_KEYS else ", ").join(value_text(v) for v in values)
+
+
+def parse_values(name: str, text: str) -> tuple[Any, ...]:
+    """Comma-separated values (`|` for hidden and skew; skew 'none' is no skew), as the Config's types."""
+    if not text.strip():
+        example = EXAMPLES.get(name, cfg.format_value(getattr(Config(), name)))
+        raise ConfigError(f"{name}: give at least one value, e.g. {example}")
+    parts = [part.strip() for part in text.split("|" if name in PIPE_KEYS else ",")]
+    if "" in parts:
+        sep = "|" if name in PIPE_KEYS else ","
+        raise ConfigError(f"{name}: an empty value in {text.strip()!r}; separate values with '{sep}'")
+    if name == "skew":
+        parts = ["" if part == "none" else part for part in parts]
+    return tuple(dict.fromkeys(parse_value(name, part) for part in parts))
+
+
+def _starting_values(name: str, base: Config) -> tuple[Any, ...]:
+    """The current value and a suggested alternative or two, so the key varies as soon as it is picked."""
+    values = dict.fromkeys((getattr(base, name), *SUGGESTED.get(name, ())))
+    if name in CHOICES and name != "init":  # e.g. dataset=csv cannot be picked here
+        return tuple(v for v in values if v in CHOICES[name])
+    return tuple(values)
+
+
+# ---- presets ----------------------------------------------------------------------------------
+def _set_grid(grid: tuple[tuple[str, tuple[Any, ...]], ...]) -> None:
+    st.session_state[KEYS] = [name for name, _ in grid]
+    for name, values in grid:
+        st.session_state[values_key(name)] = (
+            [value_text(v) for v in values] if name in CHOICES else values_text(name, values)
+        )
+
+
+def _apply_preset() -> None:
+    """The preset's keys, values, seeds and epochs fill the widgets (its other settings apply on Run)."""
+    scenario = SCENARIOS.get(st.session_state.get(PRESET) or "")
+    if scenario is None:
+        return
+    _set_grid(scenario.grid)
+    st.session_state[SEEDS] = scenario.seeds
+    if "epochs" in scenario.overrides:
+        st.session_state[EPOCHS] = scenario.overrides["epochs"]
+
+
+REQUEST = K + "request"  # {"grid", "seeds"} left by another page (Learn) that opens a comparison here
+
+
+def _take_request(shared: Config) -> None:
+    """A comparison another page asked for: its keys, values and seeds fill the widgets, once; the rest of
+    its setup is already the shared Config (that page set it), so no preset applies on top."""
+    request = st.session_state.pop(REQUEST, None)
+    if not request:
+        return
+    st.session_state[PRESET] = None
+    _set_grid(tuple(request["grid"]))
+    st.session_state[SEEDS] = min(MAX_SEEDS, int(request.get("seeds", DEFAULT_SEEDS)))
+    st.session_state[EPOCHS] = shared.epochs
+
+
+# ---- the widgets ------------------------------------------------------------------------------
+def _value_widget(name: str, base: Config) -> Any:
+    key = values_key(name)
+    help_text = f"{cfg.KEYS[name].help.capitalize()}: {cfg.KEYS[name].allowed}."
+    if name in CHOICES:
+        st.session_state.setdefault(key, [value_text(v) for v in _starting_values(name, base)])
+        return st.multiselect(
+            f"Values of {name}", CHOICES[name], key=key, persist_state="session",
+            accept_new_options=name == "init", help=help_text + " Each value is one configuration.",
+        )  # fmt: skip
+    st.session_state.setdefault(key, values_text(name, _starting_values(name, base)))
+    separator = "'|' (a value contains commas)" if name in PIPE_KEYS else "commas"
+    return st.text_input(
+        f"Values of {name}", key=key, persist_state="session", placeholder=EXAMPLES.get(name, ""),
+        help=f"{help_text} Separate values with {separator}, e.g. {EXAMPLES.get(name, '1, 2')}.",
+    )  # fmt: skip
+
+
+def _grid(keys: list[str], base: Config) -> tuple[tuple[tuple[str, tuple[Any, ...]], ...], str]:
+    """Each picked key with its parsed values; the first problem found as one line."""
+    grid, problem = [], ""
+    for name in keys:
+        raw = _value_widget(name, base)
+        try:
+            if name in CHOICES:
+                if not raw:
+                    raise ConfigError(f"{name}: pick at least one value")
+                values = tuple(dict.fromkeys(parse_value(name, str(v).strip()) for v in raw))
+            else:
+                values = parse_values(name, raw)
+        except ConfigError as err:
+            problem = problem or str(err)
+            continue
+        grid.append((name, values))
+    return tuple(grid), problem
+
+
+def sidebar(shared: Config) -> Setup:
+    """Draw the setup in the sidebar; returns the sweep it describes (or why there is none)."""
+    _take_request(shared)
+    with st.sidebar:
+        st.header("What to compare")
+        st.segmented_control(
+            "Preset", list(SCENARIOS), key=PRESET, format_func=lambda n: SCENARIOS[n].title,
+            on_change=_apply_preset, persist_state="session",
+            help="Fills in the keys, values, seeds and epochs for one of the app's two questions. Its other "
+            "settings (listed on the page) apply to this comparison only: your Train settings stay as they are.",
+        )  # fmt: skip
+        preset = SCENARIOS.get(st.session_state.get(PRESET) or "")
+        base, preset_keys, problem = shared, {}, ""
+        if preset is not None:
+            preset_keys = {k: v for k, v in preset.overrides.items() if k != "epochs"}
+            try:
+                base = shared.replace(**preset_keys)
+            except ConfigError as err:
+                problem = f"the preset cannot apply to your settings: {err}"
+        keys = st.multiselect(
+            "Keys to vary", GRID_KEYS, key=KEYS, max_selections=MAX_KEYS, persist_state="session",
+            placeholder="pick one or two settings",
+            help="One or two settings to change between configurations; every combination of their values is "
+            "trained. Everything else stays as set on the Train page.",
+        )  # fmt: skip
+        grid, bad_value = _grid(keys, base)
+        problem = problem or bad_value
+        st.session_state.setdefault(SEEDS, DEFAULT_SEEDS)
+        seeds = st.slider(
+            "Seeds", 1, MAX_SEEDS, key=SEEDS, persist_state="session",
+            help="Each configuration is trained this many times, each seed drawing its own data, split, starting "
+            "weights and batch order. More seeds: narrower intervals, so smaller differences can be told from "
+            "luck; each seed costs one more run.",
+        )  # fmt: skip
+        st.session_state.setdefault(EPOCHS, base.epochs)
+        varied_epochs = "epochs" in keys
+        epochs = st.number_input(
+            "Epochs", *BOUNDS["epochs"], key=EPOCHS, persist_state="session", disabled=varied_epochs,
+            help="Passes over the training split for every run"
+            + (" (set by the values of epochs above)." if varied_epochs else "."),
+        )  # fmt: skip
+        if problem:
+            return Setup(None, problem, preset, preset_keys)
+        try:
+            sweep = Sweep(base if varied_epochs else base.replace(epochs=int(epochs)), grid, int(seeds))
+        except ConfigError as err:
+            return Setup(None, str(err), preset, preset_keys)
+        n = len(sweep.configurations())
+        st.markdown(
+            f"**{n}** configuration{'s' * (n != 1)} × **{seeds}** seed{'s' * (seeds != 1)} = **{n * seeds}** runs "
+            f"(at most {MAX_MEMBERS})"
+        )
+        return Setup(sweep, "", preset, preset_keys)
