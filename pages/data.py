@@ -10,6 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import data_cache, data_state, data_view, router, shared_config
+from ui.learn.glossary import glossary_link
 
 router.ensure_routed()
 
@@ -20,6 +21,7 @@ st.markdown(
     "more than a bell shape does. Heavy skew and outliers still hurt: they squeeze most values into a sliver "
     "of the range and let a few rows dominate."
 )
+glossary_link()
 config, prepared = data_state.current()  # the session's shared config (first page: the URL), edited in the sidebar
 shared_config.warn_url_problems()
 config_json = config.to_json()

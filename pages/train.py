@@ -7,11 +7,13 @@ can't run (if so), the buttons, then the live part: metrics, loss, decision surf
 import streamlit as st
 
 from ui import controls, router, session, shared_config, train_view
+from ui.learn.glossary import glossary_link
 
 router.ensure_routed()
 
 st.title("Train")
 st.caption("Pick data, skew it, scale it, place batch norm, and watch a small network learn.")
+glossary_link()
 
 config = session.config()  # the session's shared Config (on a session's first page: from the URL)
 shared_config.warn_url_problems()

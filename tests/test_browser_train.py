@@ -49,7 +49,7 @@ def _wait_until_both_move(page: Page, epoch: int, lines: list[str]) -> None:
 
 
 def test_play_trains_live_and_pause_stops_it(page: Page, app_url: str) -> None:
-    page.goto(f"{app_url}/?n_samples=300&epochs=2000&hidden=16,16")
+    page.goto(f"{app_url}/train?n_samples=300&epochs=2000&hidden=16,16")
     page.wait_for_selector(EPOCH)
     assert _epoch(page) == 0
 

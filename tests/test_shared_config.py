@@ -23,11 +23,10 @@ CSV = "\n".join(["a,b,label"] + [f"{i % 7},{(i * 3) % 11},{'yes' if i % 2 else '
 
 
 def open_app(page: str | None = None, **params: str) -> AppTest:
-    """A new session opened on a link: `/` (Train) or, with `page`, that page."""
+    """A new session opened on a link: Train's (`/train?…`) or, with `page`, that page's."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.query_params.update({**SMALL, **params})
-    if page is not None:
-        at.switch_page(page)
+    at.switch_page(page or "pages/train.py")
     return at.run()
 
 

@@ -21,7 +21,9 @@ SMALL = {"n_samples": "200", "epochs": "5", "hidden": "8,8"}
 
 
 def open_app(**params: str) -> AppTest:
+    """A new session on a Train link (`/train?…`; `/` is the Learn page)."""
     at = AppTest.from_file(str(APP), default_timeout=60)
+    at.switch_page("pages/train.py")
     at.query_params.update({**SMALL, **params})
     return at.run()
 
@@ -45,7 +47,7 @@ def trainer(at: AppTest) -> Trainer:
 
 
 def test_the_page_loads_with_defaults_and_writes_them_to_the_url():
-    at = AppTest.from_file(str(APP), default_timeout=60).run()
+    at = AppTest.from_file(str(APP), default_timeout=60).switch_page("pages/train.py").run()
     assert not at.exception and not at.error
     assert at.title[0].value == "Train"
     assert metric(at, "Epoch") == "0 / 200"

@@ -28,7 +28,7 @@ def _median(rows: list[dict], **keys) -> float:
 
 
 def test_every_lesson_runs_several_seeds():
-    assert all(lesson.seeds >= 5 for lesson in lessons.LESSONS) and lessons.SEEDS >= 5
+    assert all(lesson.seeds >= 5 for lesson in lessons.LESSONS)
 
 
 def test_standardizing_fixes_the_moments_not_the_shape(evidence):
@@ -98,8 +98,8 @@ def test_bn_allows_larger_steps_and_noisy_bn_still_trains(evidence):
         >= 1.25 * landscape["none"]["largest_lowering_step_median"]
     )  # measured 2.5×
     noisy = {row["config"]["norm"]: row["median"] for row in e["noisy"]}
-    assert noisy["bn_noisy"] - noisy["none"] > 0.35  # measured 0.79
-    assert noisy["bn_before"] - noisy["bn_noisy"] < 0.1  # measured 0.03
+    assert noisy["bn_noisy"] - noisy["none"] > 0.35  # measured 0.85
+    assert noisy["bn_before"] - noisy["bn_noisy"] < 0.1  # measured 0.002
 
 
 def test_init_sets_the_scale_through_depth(evidence):

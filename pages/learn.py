@@ -1,0 +1,26 @@
+"""Learn, the landing page: the learner's two questions, then seven short sections, then the glossary.
+
+Each section: the claim in one sentence, a small experiment that shows it (run on request, once per
+server), what the common belief gets wrong, the source, and a button that opens the same setup in Train,
+Data or Compare.
+"""
+
+import streamlit as st
+
+from explorer.lessons import LESSONS
+from ui import router
+from ui.learn import glossary, sections
+
+router.ensure_routed()
+sections.follow_old_train_link()  # `/?dataset=…` links were made when Train was the landing page
+
+st.title("Learn: why normalise, and where batch norm goes")
+st.caption("Seven claims, each with a small experiment you can run here and open in the app to explore further.")
+if glossary.requested():
+    glossary.render()
+sections.questions()
+sections.run_all()
+for number, lesson in enumerate(LESSONS, start=1):
+    sections.section(number, lesson)
+if not glossary.requested():
+    glossary.render()
