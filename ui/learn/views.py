@@ -267,8 +267,9 @@ def smoothness(result: Result) -> None:
     st.markdown(
         f"Largest step along the gradient that still lowers the loss, median over {SEEDS} seeds: "
         f"**{none['largest_lowering_step_median']:.3g}** without BN, **{bn['largest_lowering_step_median']:.3g}** "
-        "with BN. A smoother landscape lets a larger step still go downhill, and the gradient changes less along "
-        "the way, so it stays a good guide for longer."
+        "with BN. A smoother landscape lets a larger step still go downhill. In the lower chart, read the large "
+        "steps: there the gradient changes less with BN, so it stays a better guide (for tiny steps both change "
+        "in proportion to the step, and the one with the larger gradient changes more)."
     )
     _draw(charts.landscape_chart(landscape))
     noisy = result["noisy"]
