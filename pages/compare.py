@@ -10,11 +10,13 @@ import streamlit as st
 
 from ui import router, shared_config
 from ui.compare import controls, state, views
+from ui.learn.glossary import glossary_link
 
 router.ensure_routed()
 
 st.title("Compare")
 st.caption("Train several configurations over several seeds, side by side, and see which differences beat seed noise.")
+glossary_link()
 
 shared = shared_config.current()  # the session's shared Config (on a session's first page: from the URL)
 shared_config.warn_url_problems()

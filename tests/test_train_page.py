@@ -278,3 +278,13 @@ def test_a_click_during_a_tick_waits_for_it_and_then_sees_where_it_stopped():
         seen = run.trainer.epoch
     ticking.join()
     assert run.trainer.epoch == seen > 0
+
+
+def test_train_loss_in_eval_mode_is_shown_beside_the_running_train_loss():
+    at = open_app(norm="bn_before")
+    assert metric(at, "Train loss (eval)") == "–"
+    at.button(key="train.step").click().run()
+    shown = float(metric(at, "Train loss (eval)"))
+    assert shown == pytest.approx(trainer(at).records[-1]["train_loss_eval"], rel=1e-3)
+    assert shown != float(metric(at, "Train loss"))  # eval mode at the epoch's end, not the batches' mean
+    assert not at.exception

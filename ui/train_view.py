@@ -61,8 +61,28 @@ def _status(run: session.Run) -> None:
     with st.container(horizontal=True, key="train-metrics"):
         with st.container(key="train-epoch", width=250):  # room for "5000 / 5000"
             st.metric("Epoch", f"{trainer.epoch} / {trainer.config.epochs}", border=True)
-        st.metric("Train loss", _number(last.get("train_loss")), border=True)
-        st.metric("Test loss", _number(last.get("test_loss")), border=True)
+        st.metric(
+            "Train loss",
+            _number(last.get("train_loss")),
+            border=True,
+            help="The mean loss over this epoch's batches, in train mode: measured while the weights were still "
+            "moving, and under batch norm with each batch's own statistics.",
+        )
+        eval_loss = trainer.records[-1]["train_loss_eval"] if trainer.records else None
+        st.metric(
+            "Train loss (eval)",
+            _number(eval_loss),
+            border=True,
+            help="The training split measured the way the test split is: at the epoch's end, in eval mode (batch "
+            "norm uses its running averages). Compare this, not Train loss, with Test loss: under batch norm "
+            "the two train losses can differ a lot, which is why test loss can sit below train loss.",
+        )
+        st.metric(
+            "Test loss",
+            _number(last.get("test_loss")),
+            border=True,
+            help="The test split's mean loss at the epoch's end, in eval mode.",
+        )
         if trainer.metric_name == "test_accuracy":
             st.metric(METRIC_TITLES[trainer.metric_name], "–" if metric is None else f"{metric:.1%}", border=True)
         else:
