@@ -380,9 +380,19 @@ class LiveSweep:
         return sum(g.epochs_done for g in self.groups) / max(self.total_epochs, 1)
 
     def advance(self, seconds: float) -> None:
-        """Spend about `seconds` on the unfinished groups, shared round-robin so all curves grow together."""
+        """Spend about `seconds` on the unfinished groups, shared round-robin so all curves grow together.
+
+        Preparing a group's data is one step that cannot be sliced: groups are prepared one call at a time
+        while time remains, so a large sweep's first calls stay short too (and a Cancel between them acts).
+        """
+        start = time.perf_counter()
         pending = [g for g in self.groups if not g.done]
         for group in pending:
+            if not group.built:
+                if group is not pending[0] and time.perf_counter() - start >= seconds:
+                    break
+                group.advance()  # prepares its data
+                continue
             group.advance(seconds=seconds / len(pending))
         if self.done and self.finished is None:
             self.finished = time.perf_counter()

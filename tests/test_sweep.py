@@ -376,3 +376,12 @@ def test_local_processes_give_exactly_the_inline_results(two_groups, inline, mon
         pooled = collector.result()
         assert _without_seconds(pooled.to_json()) == _without_seconds(inline.to_json())
         assert sum(r.layers is not None for r in pooled.runs) == 4  # the page draws the median seed's histograms
+
+
+def test_a_live_sweep_prepares_its_groups_a_slice_at_a_time():
+    live = LiveSweep(Sweep.parse(BASE, ["norm=none,bn_before,bn_after", "hidden=8|4"]))  # six groups
+    live.advance(seconds=0.0)
+    assert sum(g.built for g in live.groups) == 1  # the first call prepared one group, not all six
+    while not live.done:
+        live.advance(seconds=0.05)
+    assert all(g.built for g in live.groups) and len(live.result().runs) == 6
