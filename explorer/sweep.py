@@ -106,24 +106,33 @@ class Sweep:
 
 
 def parse_grid_item(item: str) -> tuple[str, tuple[Any, ...]]:
+    """`KEY=V1,V2` (the CLI's --grid) to the key and its values; errors name the item as typed."""
     name, sep, text = item.partition("=")
     name = name.strip().replace("-", "_")
     if not sep or not name:
         raise ConfigError(f"--grid {item!r}: expected KEY=VALUE[,VALUE…], e.g. norm=none,bn_before")
     if name not in KEYS:
         raise ConfigError(f"--grid {item!r}: unknown key {name!r}; known keys: {', '.join(KEYS)}")
-    bars = "|" in text or name in ("hidden", "skew")  # their own values contain commas: `|` separates them
-    raw = [part.strip() for part in text.split("|" if bars else ",")]
-    if not text.strip():
-        raw = []
+    try:
+        return name, parse_values(name, text)
+    except ConfigError as err:
+        raise ConfigError(f"--grid {item!r}: {err}") from None
+
+
+def parse_values(name: str, text: str) -> tuple[Any, ...]:
+    """One key's values as text, for the CLI and the Compare page alike: separated by commas, or by `|`
+    for hidden and skew (their own values contain commas) or whenever a `|` is present; skew 'none' is
+    no skew. Repeats are dropped; each value is parsed and checked as the Config would."""
+    bars = "|" in text or name in ("hidden", "skew")
+    separator = "|" if bars else ","
+    raw = [part.strip() for part in text.split(separator)] if text.strip() else []
+    if not raw:
+        raise ConfigError(f"key {name!r} has no values; give at least one, e.g. {name}=a{separator}b")
     if name == "skew":
         raw = ["" if part == "none" else part for part in raw]
-    elif any(part == "" for part in raw):
-        raise ConfigError(f"--grid {item!r}: an empty value; separate values with '{'|' if bars else ','}'")
-    if not raw:
-        raise ConfigError(f"--grid {item!r}: key {name!r} has no values; give at least one, e.g. {name}=a,b")
-    values = tuple(dict.fromkeys(parse_value(name, part) for part in raw))
-    return name, values
+    elif "" in raw:
+        raise ConfigError(f"{name}: an empty value; separate values with '{separator}'")
+    return tuple(dict.fromkeys(parse_value(name, part) for part in raw))
 
 
 def _first_repeat(names: Sequence[str]) -> str:

@@ -18,7 +18,7 @@ from explorer import config as cfg
 from explorer.charts.compare import value_text
 from explorer.config import Config, ConfigError, parse_value
 from explorer.scenarios import SCENARIOS, Scenario
-from explorer.sweep import MAX_MEMBERS, NOT_GRID_KEYS, Sweep
+from explorer.sweep import MAX_MEMBERS, NOT_GRID_KEYS, Sweep, parse_values
 from ui.shared_config import BOUNDS
 
 K = "compare."  # prefix of this page's widget keys
@@ -72,20 +72,6 @@ def values_key(name: str) -> str:
 def values_text(name: str, values: tuple[Any, ...]) -> str:
     """The text-input form of a key's values (what `parse_values` reads back)."""
     return (" | " if name in PIPE_KEYS else ", ").join(value_text(v) for v in values)
-
-
-def parse_values(name: str, text: str) -> tuple[Any, ...]:
-    """Comma-separated values (`|` for hidden and skew; skew 'none' is no skew), as the Config's types."""
-    if not text.strip():
-        example = EXAMPLES.get(name, cfg.format_value(getattr(Config(), name)))
-        raise ConfigError(f"{name}: give at least one value, e.g. {example}")
-    parts = [part.strip() for part in text.split("|" if name in PIPE_KEYS else ",")]
-    if "" in parts:
-        sep = "|" if name in PIPE_KEYS else ","
-        raise ConfigError(f"{name}: an empty value in {text.strip()!r}; separate values with '{sep}'")
-    if name == "skew":
-        parts = ["" if part == "none" else part for part in parts]
-    return tuple(dict.fromkeys(parse_value(name, part) for part in parts))
 
 
 def _starting_values(name: str, base: Config) -> tuple[Any, ...]:
