@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 
 from explorer import stats
-from explorer.charts.training import EPOCH_X, STAGE_NAMES, thin_indices
+from explorer.charts.training import EPOCH_X, STAGE_NAMES, compact_frame, thin_indices
 from explorer.config import format_value
 from explorer.sweep import RunResult
 
@@ -33,17 +33,6 @@ SHARED_AXIS_SPREAD = 100  # panels whose value ranges differ more than this shar
 METRIC_WORDS = {"test_accuracy": "test accuracy", "test_r2": "test R²"}
 
 Spec = dict[str, Any]
-
-
-def _compact(columns: dict[str, Any]) -> pd.DataFrame:
-    """Cheap to resend every tick: text as categories, floats as float32 (ample on screen)."""
-    frame = pd.DataFrame(columns)
-    for name, column in frame.items():
-        if column.dtype == object:
-            frame[name] = column.astype("category")
-        elif column.dtype == np.float64:
-            frame[name] = column.astype(np.float32)
-    return frame
 
 
 # ---- names ------------------------------------------------------------------------------------
@@ -173,7 +162,7 @@ class CurveBands:
         }
         for k, name in enumerate(("loss", "loss_low", "loss_high", "metric", "metric_low", "metric_high"), 1):
             columns[name] = values[:, k]
-        return _compact(columns)
+        return compact_frame(columns)
 
     def _fill(self, index: int, runs: Sequence[RunResult], positions: np.ndarray) -> None:
         loss = np.full((len(positions), len(runs)), np.nan)
@@ -313,8 +302,8 @@ def histogram_frame(
             parts[name].append(np.full(bins, float(values[field]), dtype=np.float64))
     missing = [name for i, name in enumerate(names) if i not in shown]
     if not parts["x0"]:
-        return _compact({k: np.array([], dtype=object) for k in parts}), missing
-    return _compact({k: np.concatenate(v) for k, v in parts.items()}), missing
+        return compact_frame({k: np.array([], dtype=object) for k in parts}), missing
+    return compact_frame({k: np.concatenate(v) for k, v in parts.items()}), missing
 
 
 @lru_cache(maxsize=16)

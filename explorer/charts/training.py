@@ -68,7 +68,7 @@ def _finite(values: Any, positive: bool = False) -> np.ndarray:
     return np.where(ok, array, np.nan)
 
 
-def _compact(columns: dict[str, Any]) -> pd.DataFrame:
+def compact_frame(columns: dict[str, Any]) -> pd.DataFrame:
     """A frame that is cheap to send every tick: text as categories, numbers as float32 (ample on screen)."""
     frame = pd.DataFrame(columns)
     for name, column in frame.items():
@@ -104,7 +104,7 @@ def _with_latest(line: Spec) -> list[Spec]:
 def curve_frame(curve: Sequence[dict[str, float]], metric_name: str, max_points: int = MAX_POINTS) -> pd.DataFrame:
     """Epoch, train/test loss and the test metric, thinned; one row per kept epoch."""
     kept = [curve[i] for i in thin_indices(len(curve), max_points)]
-    return _compact(
+    return compact_frame(
         {
             "epoch": np.array([row["epoch"] for row in kept], dtype=np.int64),
             "train": _finite([row["train_loss"] for row in kept], positive=True),
@@ -185,8 +185,8 @@ def histogram_frame(layers: Sequence[dict[str, Any]], activation: str, norm: str
             parts["x1"].append(edges[1:])
             parts["share"].append(counts / max(counts.sum(), 1.0))
     if not parts["x0"]:
-        return _compact({k: np.array([], dtype=object) for k in parts})
-    return _compact({k: np.concatenate(v) for k, v in parts.items()})
+        return compact_frame({k: np.array([], dtype=object) for k in parts})
+    return compact_frame({k: np.concatenate(v) for k, v in parts.items()})
 
 
 def _histogram_cell(color: Spec, width: int, height: int) -> Spec:
@@ -257,8 +257,8 @@ def input_frame(X: np.ndarray, feature_names: Sequence[str], max_features: int =
         parts["x1"].append(edges[1:])
         parts["share"].append(counts / max(counts.sum(), 1.0))
     if not parts["x0"]:
-        return _compact({k: np.array([], dtype=object) for k in parts})
-    return _compact({k: np.concatenate(v) for k, v in parts.items()})
+        return compact_frame({k: np.array([], dtype=object) for k in parts})
+    return compact_frame({k: np.concatenate(v) for k, v in parts.items()})
 
 
 @lru_cache(maxsize=1)
@@ -287,7 +287,7 @@ def band_frame(records: Sequence[dict[str, Any]], layer: int, stage: str, max_po
     columns: dict[str, Any] = {"epoch": np.array([r["epoch"] for r in rows], dtype=np.int64)}
     for name in fields:
         columns[name] = _finite([r["layers"][layer]["stages"][stage][name] for r in rows])
-    return _compact(columns)
+    return compact_frame(columns)
 
 
 @lru_cache(maxsize=1)
@@ -334,7 +334,7 @@ def health_frame(records: Sequence[dict[str, Any]], max_points: int = MAX_POINTS
     """Per recorded epoch and layer: share of dead and saturated units (activation stage) and grad norm."""
     rows = [records[i] for i in thin_indices(len(records), max_points)]
     items = [(record["epoch"], item) for record in rows for item in record["layers"]]
-    return _compact(
+    return compact_frame(
         {
             "epoch": np.array([epoch for epoch, _ in items], dtype=np.int64),
             "layer": np.array([f"layer {item['index'] + 1}" for _, item in items], dtype=object),
@@ -447,7 +447,7 @@ def surface_frame(plane: Plane, predictions: np.ndarray, class_names: Sequence[s
         columns["confidence"] = np.concatenate([_finite(predictions.max(1)), gap])
     else:
         columns["value"] = np.concatenate([_finite(predictions), plane.points["value"]])
-    return _compact(columns)
+    return compact_frame(columns)
 
 
 @lru_cache(maxsize=16)
