@@ -82,26 +82,11 @@ class MLP(nn.Module):
         widths = [n_in, *config.hidden]
         self.blocks = nn.ModuleList(Block(a, b, config.activation, config.norm) for a, b in itertools.pairwise(widths))
         self.head = nn.Linear(widths[-1], n_out)
-        self.flat = torch.zeros(0)
-        self.flat_grad = torch.zeros(0)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         for block in self.blocks:
             x = block(x)
         return self.head(x)
-
-    def flatten_parameters(self) -> None:
-        """Move every parameter into one contiguous buffer (and its gradient into another)."""
-        params = list(self.parameters())
-        total = sum(p.numel() for p in params)
-        self.flat = torch.cat([p.detach().reshape(-1) for p in params]) if params else torch.zeros(0)
-        self.flat_grad = torch.zeros(total)
-        offset = 0
-        for p in params:
-            n = p.numel()
-            p.data = self.flat[offset : offset + n].view_as(p)
-            p.grad = self.flat_grad[offset : offset + n].view_as(p)
-            offset += n
 
 
 def _init_linear(linear: nn.Linear, init: str, activation: str, gen: torch.Generator) -> None:
@@ -130,12 +115,11 @@ def _init_linear(linear: nn.Linear, init: str, activation: str, gen: torch.Gener
 
 
 def build(n_in: int, n_out: int, config: Config) -> MLP:
-    """A seeded MLP with flat parameters; the same config gives the same weights."""
+    """A seeded MLP; the same config gives the same weights (`network.Network` stacks them for training)."""
     model = MLP(n_in, n_out, config)
     gen = torch.Generator().manual_seed(config.seed)
     with torch.no_grad():
         for block in model.blocks:
             _init_linear(block.linear, config.init, config.activation, gen)
         _init_linear(model.head, config.init, "linear", gen)
-    model.flatten_parameters()
     return model
