@@ -3,29 +3,15 @@ ranked table and a heatmap; no console errors, and nothing is fetched from anoth
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Page
 
-from tests.browser_support import WAIT_MS, chromium_page, running_app, watch_console_and_requests
+from tests.browser_support import WAIT_MS, watch_console_and_requests
 
 LOSS_LINES = ".st-key-compare-loss g.mark-line path"
 METRIC_LINES = ".st-key-compare-metric g.mark-line path"
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def app_url() -> Iterator[str]:
-    with running_app() as url:
-        yield url
-
-
-@pytest.fixture
-def page() -> Iterator[Page]:
-    with chromium_page() as page:
-        yield page
 
 
 def _drawn_lines(page: Page, selector: str) -> int:

@@ -2,29 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from playwright.sync_api import Page
 
-from tests.browser_support import WAIT_MS, chromium_page, running_app
+from tests.browser_support import WAIT_MS
 
 EPOCH = ".st-key-train-epoch [data-testid=stMetricValue]"
 LOSS_LINES = ".st-key-train-loss g.mark-line path"
 
 pytestmark = pytest.mark.browser
-
-
-@pytest.fixture(scope="module")
-def app_url() -> Iterator[str]:
-    with running_app() as url:
-        yield url
-
-
-@pytest.fixture
-def page() -> Iterator[Page]:
-    with chromium_page() as page:
-        yield page
 
 
 def _epoch(page: Page) -> int:
