@@ -74,12 +74,12 @@ class FlatOptimizer:
             self._fused_adam(grad, self.lr)
         elif _FUSED_ADAM is not None:
             # Per-member learning rates: the fused step with lr = 1 moves params by the whole Adam update u;
-            # then each value is pulled back to old − lr·u (a lerp). Four ops instead of eight.
+            # then each value is pulled back to old − lr·u (a lerp). Three ops instead of eight.
             if self._before is None:
                 self._before = torch.empty_like(self.params)
             self._before.copy_(self.params)
             self._fused_adam(grad, 1.0)
-            self.params.copy_(self._before.lerp_(self.params, self.lr))
+            torch.lerp(self._before, self.params, self.lr, out=self.params)
         else:
             beta1, beta2 = self.betas
             self.buffer.lerp_(grad, 1 - beta1)
