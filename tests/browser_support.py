@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import socket
 import subprocess
 import sys
@@ -86,6 +87,10 @@ def chromium_page() -> Iterator[Page]:
 
 
 LOCAL_HOSTS = ("127.0.0.1", "localhost")
+# Streamlit's frontend, opened on a page URL (/train), first probes /train/_stcore/health and
+# /train/_stcore/host-config (404) before the app root's: streamlit/streamlit#7074, open upstream.
+# Only that exact probe is let through; every other console error fails the test.
+STREAMLIT_PAGE_PROBE = re.compile(r"status of 404 .*\(https?://[^/]+/[a-z_]+/_stcore/(health|host-config)\)$")
 
 
 def watch_console_and_requests(page: Page, allow: tuple[str, ...] = ()) -> list[str]:
@@ -102,8 +107,9 @@ def watch_console_and_requests(page: Page, allow: tuple[str, ...] = ()) -> list[
 
     def console(message: ConsoleMessage) -> None:
         url = message.location.get("url", "")
-        if message.type == "error" and not allowed(url):
-            problems.append(f"console: {message.text} ({url})")
+        text = f"console: {message.text} ({url})"
+        if message.type == "error" and not allowed(url) and not STREAMLIT_PAGE_PROBE.search(text):
+            problems.append(text)
 
     def request(req: Request) -> None:
         host = urlparse(req.url).hostname

@@ -1,4 +1,5 @@
-"""Fixtures the browser tests share: one app server per test module, a fresh Chromium page per test."""
+"""Fixtures the browser tests share: one app server per test module, a fresh Chromium page per test that
+fails the test on any console error or request to a non-local host."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page
 
-from tests.browser_support import chromium_page, running_app
+from tests.browser_support import chromium_page, running_app, watch_console_and_requests
 
 
 @pytest.fixture(scope="module")
@@ -18,5 +19,8 @@ def app_url() -> Iterator[str]:
 
 @pytest.fixture
 def page() -> Iterator[Page]:
+    """A Chromium page; the test fails on any console error or request to a non-local host it caused."""
     with chromium_page() as page:
+        problems = watch_console_and_requests(page)
         yield page
+        assert not problems, "\n".join(problems)

@@ -99,11 +99,13 @@ def test_batch_size_one_with_batch_norm_shows_one_line_and_keeps_the_run():
     at.number_input(key="train.batch_size").set_value(1).run()
     assert not at.exception
     assert len(at.error) == 1 and "batch norm needs at least 2 rows" in at.error[0].value
-    assert metric(at, "Epoch") == "1 / 5"  # the previous run is still there, and still trains
+    assert "the charts below show the last valid run" in at.error[0].value
+    assert metric(at, "Epoch") == "1 / 5"  # the previous run is still there ...
+    assert at.button(key="train.step").disabled and at.button(key="train.play").disabled  # ... but won't train
     assert at.number_input(key="train.batch_size").value == 1  # and what the user typed is kept
-    at.button(key="train.step").click().run()
-    assert metric(at, "Epoch") == "2 / 5"
     assert at.query_params["batch_size"] == "32"  # the link still describes the run on screen
+    at.number_input(key="train.batch_size").set_value(16).run()
+    assert not at.error and not at.button(key="train.step").disabled
 
 
 def test_a_skew_on_a_feature_the_new_data_lacks_shows_one_line_and_keeps_the_run():
@@ -118,7 +120,9 @@ def test_a_skew_on_a_feature_the_new_data_lacks_shows_one_line_and_keeps_the_run
 def test_a_bad_hidden_width_is_reported_and_the_app_keeps_running():
     at = open_app()
     at.text_input(key="train.hidden").input("8,zero").run()
-    assert len(at.error) == 1 and "hidden" in at.error[0].value
+    assert len(at.error) == 1 and "hidden" in at.error[0].value.lower()
+    assert at.button(key="train.step").disabled  # Step would train the last valid network, not "8,zero"
+    at.text_input(key="train.hidden").input("8,8").run()
     at.button(key="train.step").click().run()
     assert metric(at, "Epoch") == "1 / 5"
 

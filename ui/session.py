@@ -17,12 +17,13 @@ import streamlit as st
 import torch
 
 from explorer.charts.training import TrainCharts
-from explorer.config import Config, ConfigError
+from explorer.config import Config, ConfigError, format_value
 from explorer.pipeline import Prepared
 from explorer.training import Trainer
 from ui import shared_config
 
 RUN = "train.run"
+GHOST = "train.ghost"  # the previous run's curve, drawn faded under the new one until dismissed
 REJECTED = "train.rejected"  # (config, message) of the last config that could not be built
 TICK_SECONDS = 0.1  # training time per tick: short enough that a click is answered at once
 TICK_EVERY = 0.25  # seconds between ticks while playing
@@ -72,6 +73,38 @@ class Run:
         return not self.trainer.done
 
 
+@dataclass(frozen=True)
+class Ghost:
+    """A run that a setting change replaced: what it was and how it went, for one change = one comparison."""
+
+    config: Config
+    curve: list[dict[str, float]]
+    metric_name: str
+
+    def label(self, now: Config) -> str:
+        """'before: scaler=none' — the ghost's values of the keys in which it differs from `now`."""
+        keys = changed_keys(self.config, now)
+        if not keys:
+            return "before: same settings"
+        shown = ", ".join(f"{k}={format_value(getattr(self.config, k)) or 'none'}" for k in keys[:3])
+        return f"before: {shown}{', …' if len(keys) > 3 else ''}"
+
+
+def ghost() -> Ghost | None:
+    return st.session_state.get(GHOST)
+
+
+def dismiss_ghost() -> None:
+    st.session_state.pop(GHOST, None)
+
+
+def _keep_as_ghost(replaced: Run) -> None:
+    """The replaced run becomes the ghost if it trained at all; else the older ghost stays (two changes in a
+    row before pressing Play still compare with the last run that trained)."""
+    if replaced.trainer.curve:
+        st.session_state[GHOST] = Ghost(replaced.config, list(replaced.trainer.curve), replaced.trainer.metric_name)
+
+
 def _build(config: Config, playing: bool = False, prepared: Prepared | None = None) -> Run:
     """A fresh run (on `prepared` when given: it must come from the same data keys).
 
@@ -118,13 +151,13 @@ def reset_message(keys: list[str]) -> str:
     return f"{group.capitalize()} changed ({', '.join(keys)}): the run restarted from epoch 0."
 
 
-def use(chosen: Config) -> bool:
-    """Make `chosen` the session's Config; returns False (and says why) when it cannot be built."""
+def use(chosen: Config) -> str:
+    """Make `chosen` the session's Config; returns why it cannot be built ('' when it could)."""
     current = run()
     keys = changed_keys(current.config, chosen)
     if not keys:
         shared_config.set(chosen)
-        return True
+        return ""
     if all(k in LIVE_KEYS for k in keys) and not current.trainer.diverged:  # a diverged run starts again
         with current.lock:
             if "lr" in keys:
@@ -132,22 +165,21 @@ def use(chosen: Config) -> bool:
             if "epochs" in keys:
                 current.trainer.set_epochs(chosen.epochs)
         shared_config.set(current.config)
-        return True
+        return ""
     rejected = st.session_state.get(REJECTED)
     if rejected is not None and rejected[0] == chosen:  # don't rebuild a known-bad config on every rerun
-        st.error(rejected[1])
-        return False
+        return rejected[1]
     same_data = not any(k in DATA_KEYS for k in keys)
     try:
         fresh = _build(chosen, playing=current.playing, prepared=current.trainer.prepared if same_data else None)
     except ConfigError as err:
         st.session_state[REJECTED] = (chosen, str(err))
-        st.error(str(err))
-        return False
+        return str(err)
+    _keep_as_ghost(current)
     st.session_state[RUN] = fresh
     shared_config.set(chosen)
     st.toast(reset_message(keys), icon=":material/restart_alt:")
-    return True
+    return ""
 
 
 # ---- the buttons' callbacks (they run before the script, so the page draws the new state) ------

@@ -10,29 +10,49 @@ import streamlit as st
 
 from explorer.charts.training import Chart, stage_name
 from explorer.config import Config
+from explorer.diagnosis import overfitting
+from explorer.scenarios import SCENARIOS
 from ui import session
 
 METRIC_TITLES = {"test_accuracy": "Test accuracy", "test_r2": "Test R²"}
 
 
-def buttons(run: session.Run) -> None:
-    """Play/Pause, Step and Reset; they change the run in callbacks, before the page is drawn again."""
+def buttons(run: session.Run, blocked: bool = False) -> None:
+    """Play/Pause, Step and Reset; they change the run in callbacks, before the page is drawn again.
+
+    While the sidebar holds a value that cannot run (`blocked`), Play and Step are off: they would train
+    the last valid run, not what the sidebar shows.
+    """
     with st.container(horizontal=True, key="train-buttons"):
-        if run.playing:
+        if run.playing and not blocked:
             st.button("Pause", key="train.pause", icon=":material/pause:", type="primary", on_click=session.pause)
         else:
             st.button(
-                "Play", key="train.play", icon=":material/play_arrow:", type="primary",
-                on_click=session.play, disabled=not run.can_play,
+                "Play", key="train.play", icon=":material/play_arrow:", type="primary", on_click=session.play,
+                disabled=blocked or not run.can_play,
+                help="fix the sidebar's settings first" if blocked else "train epoch after epoch; the charts follow",
             )  # fmt: skip
         st.button(
             "Step", key="train.step", icon=":material/skip_next:", on_click=session.step,
-            disabled=run.trainer.done, help="train one epoch, then pause",
+            disabled=blocked or run.trainer.done, help="train one epoch, then pause",
         )  # fmt: skip
         st.button(
             "Reset", key="train.reset", icon=":material/restart_alt:", on_click=session.reset,
             help="start again from epoch 0 with the same settings (same seed, same numbers)",
         )  # fmt: skip
+    if blocked and run.playing:
+        session.pause()  # the run on screen is not what the sidebar asks for: don't let it train on
+
+
+def blocked(problem: str, waiting: bool, run: session.Run) -> None:
+    """Say which setting cannot run and that the charts below are the last valid run's."""
+    if not problem:
+        return
+    shown = f"{run.config.dataset}, scaler {run.config.scaler}, norm {run.config.norm}"
+    text = (
+        f"{problem}  \nPlay and Step are off until this is fixed; the charts below show the last valid run ({shown})."
+    )
+    (st.info if waiting else st.error)(text, icon=":material/edit_note:" if waiting else ":material/error:")
 
 
 def live(run: session.Run) -> None:
@@ -47,6 +67,39 @@ def live(run: session.Run) -> None:
         _charts(current)
 
     tick()
+
+
+SCENARIO = "train.scenario"  # the preset picked in the sidebar (ui/controls.py), until one of its keys changes
+
+
+def notes(run: session.Run) -> None:
+    """What preparing the data did that the learner should know (rows dropped for missing values, shifts)."""
+    for note in run.trainer.prepared.notes:
+        st.warning(note, icon=":material/info:")
+
+
+def scenario_note() -> None:
+    """The picked preset's question and where to look, so the screen says what the setup is for."""
+    scenario = SCENARIOS.get(st.session_state.get(SCENARIO) or "")
+    if scenario is not None:
+        st.info(
+            f"**{scenario.title}.** {scenario.question} **Where to look:** {scenario.look_at}",
+            icon=":material/lightbulb:",
+        )
+
+
+def _ghost_line(run: session.Run, ghost: session.Ghost) -> None:
+    """The faded run's label and final numbers beside the live ones, and a way to drop it."""
+    last = ghost.curve[-1]
+    metric = last.get(ghost.metric_name)
+    shown = f"{metric:.1%}" if ghost.metric_name == "test_accuracy" else f"{metric:.3f}"
+    with st.container(horizontal=True, vertical_alignment="center", key="train-ghost"):
+        st.caption(
+            f"Faded lines: the previous run, **{ghost.label(run.config)}**. It ended at epoch {int(last['epoch'])} "
+            f"with {METRIC_TITLES[ghost.metric_name].lower()} {shown} and test loss {last['test_loss']:.4g}."
+        )
+        st.button("Dismiss", key="train.dismiss_ghost", icon=":material/close:", on_click=session.dismiss_ghost,
+                  type="tertiary", help="hide the previous run's faded curves")  # fmt: skip
 
 
 def _number(value: float | None, digits: int = 4) -> str:
@@ -88,6 +141,12 @@ def _status(run: session.Run) -> None:
         else:
             st.metric(METRIC_TITLES[trainer.metric_name], _number(metric, 3), border=True)
         st.metric("Epochs / s", "–" if rate is None else f"{rate:.1f}", border=True)
+    ghost = session.ghost()
+    if ghost is not None:
+        _ghost_line(run, ghost)
+    overfit = overfitting(trainer.curve)
+    if overfit is not None and not trainer.diverged:
+        st.warning(overfit.sentence(), icon=":material/trending_up:")
     if trainer.diverged:
         st.warning(
             f"{trainer.message} Now: learning rate {trainer.lr:g}, batch norm {trainer.config.norm}. "
