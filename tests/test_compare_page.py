@@ -78,7 +78,7 @@ def test_the_page_renders_and_invites_a_setup():
 
 def test_a_preset_fills_the_grid_and_says_what_it_asks():
     at = open_page()
-    at.segmented_control(key="compare.preset").set_value("bn_placement").run()
+    at.selectbox(key="compare.preset").set_value("bn_placement").run()
     scenario = SCENARIOS["bn_placement"]
     assert not at.exception and not at.error
     assert at.multiselect(key="compare.keys").value == ["norm"]

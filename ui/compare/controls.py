@@ -159,11 +159,12 @@ def sidebar(shared: Config) -> Setup:
     _take_request(shared)
     with st.sidebar:
         st.header("What to compare")
-        st.segmented_control(
-            "Preset", list(SCENARIOS), key=PRESET, format_func=lambda n: SCENARIOS[n].title,
-            on_change=_apply_preset, persist_state="session",
-            help="Fills in the keys, values, seeds and epochs for one of the app's two questions. Its other "
-            "settings (listed on the page) apply to this comparison only: your Train settings stay as they are.",
+        st.selectbox(
+            "Preset", list(SCENARIOS), key=PRESET, format_func=lambda n: SCENARIOS[n].title, index=None,
+            placeholder="pick a question to test…", on_change=_apply_preset, persist_state="session",
+            help="Fills in the keys, values, seeds and epochs for one of the app's questions (the same presets "
+            "as on Train and Data). Its other settings (listed on the page) apply to this comparison only: your "
+            "Train settings stay as they are.",
         )  # fmt: skip
         preset = SCENARIOS.get(st.session_state.get(PRESET) or "")
         base, preset_keys, problem = shared, {}, ""
