@@ -1,15 +1,17 @@
-"""The Train page's sidebar: a widget for every Config key, grouped, seeded from the session's Config.
+"""The Train page's sidebar: a preset picker, then a widget for every Config key, grouped, seeded from the
+session's Config.
 
 Widgets keep what the user set; the Config is built from them and validated in one place, so a bad value
-gets one line and the last valid run goes on. Widgets are re-seeded only when the session's Config
-changed without them (first load, a link, another page), never to undo what the user typed; their bounds
-are the Config's ranges (both from `ui.shared_config`, which the Data page's widgets use too).
+gets one line naming its control and the last valid run goes on. Widgets are re-seeded only when the
+session's Config changed without them (first load, a link, another page, a preset), never to undo what
+the user typed; their bounds are the Config's ranges (both from `ui.shared_config`, which the Data page's
+widgets use too). Every control says in `help` what it is and what changing it does.
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import math
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,34 +21,98 @@ import pandas as pd
 import streamlit as st
 
 from explorer import config as cfg
+from explorer import labels
 from explorer.config import Config, ConfigError
 from explorer.scaling import DESCRIPTIONS
-from explorer.skews import KINDS, SCALE_KINDS, SHAPE_KINDS
-from ui import shared_config
+from explorer.scenarios import SCENARIOS
+from ui import shared_config, skew_editor
 from ui.shared_config import BOUNDS
 
 K = "train."  # prefix of this page's widget keys in session_state
 SEEDED = K + "seeded"  # the Config the widgets are known to agree with
-SKEW_ROWS = K + "skew_rows"  # the editor's starting rows (edits live in the editor's own state)
-SKEW_EDITOR = K + "skew_editor"
+SKEW = K + "skew."  # prefix of the skew editor's state
 CSV_SAVED = K + "csv_saved"  # (file name, saved path) of the last upload, kept across page switches
+PRESET = K + "preset"  # the preset selectbox (back to None once applied, so the same one can be picked again)
+SCENARIO = K + "scenario"  # name of the preset in force, for the page to show its question; cleared on leaving it
+PRESET_PROBLEM = K + "preset_problem"  # why the last preset could not apply, shown once
 LR_STEPS = (1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
 WEIGHT_DECAYS = (0.0, 1e-5, 1e-4, 1e-3, 1e-2, 0.1)
-NORM_LABELS = {
-    "none": "none",
-    "bn_before": "BN → act",
-    "bn_after": "act → BN",
-    "bn_noisy": "noisy BN → act",
-    "ln_before": "LN → act",
-    "ln_after": "act → LN",
-}
+INITS = ("default", "xavier", "he", "normal")
 WITH_FEATURES = ("classification", "regression", "skewed_regression", "blobs")
-SKEW_PRESETS = {
-    "same scale, different shape": "0:lognormal:1.5",
-    "same shape, different scale": "1:scale:1000",
-    "outliers": "all:outliers:0.02",
-    "heavy tails": "all:heavy_tail:1.5",
-    "none": "",
+TWO_FEATURES = ("moons", "circles", "xor", "spiral")
+_MISSING = object()
+
+LABELS = {  # Config key → the control that holds it, to name it in a problem
+    "dataset": "Dataset",
+    "n_samples": "Samples",
+    "noise": "Noise",
+    "n_features": "Features",
+    "test_size": "Test share",
+    "csv_path": "CSV file",
+    "target": "Target column",
+    "skew": "Skews",
+    "scaler": "Scaler",
+    "hidden": "Hidden widths",
+    "activation": "Activation",
+    "norm": "Normalisation",
+    "norm_noise": "Noise strength",
+    "init": "Init",
+    "optimizer": "Optimizer",
+    "lr": "Learning rate",
+    "momentum": "Momentum",
+    "weight_decay": "Weight decay",
+    "batch_size": "Batch size",
+    "epochs": "Epochs",
+    "seed": "Seed",
+}
+HELP = {  # in a learner's words: what it is, and what changing it does
+    "preset": "Named setups that each show one effect. Picking one sets several settings at once (the rest stay "
+    "as they are); the page then says what question it answers and where to look.",
+    "dataset": "The data the network learns from. The two-feature sets (moons, circles, XOR, spiral) also show "
+    "the decision surface; bundled sets are real data; 'Your CSV file' trains on a file you upload.",
+    "n_samples": "How many rows a synthetic dataset makes. More rows give smoother curves but slower epochs. "
+    "Bundled datasets and CSV files come with their own rows.",
+    "noise": "How noisy a synthetic dataset is: as it grows the classes overlap more (or the targets scatter "
+    "more), so even a perfect network scores lower.",
+    "n_features": "How many input columns the classification, regression, skewed regression and blobs "
+    "datasets make. More columns: more weights to learn in the first layer.",
+    "test_size": "The share of rows held out to measure the network on data it never trained on. Holding out "
+    "more makes the test score more reliable but leaves fewer rows to learn from.",
+    "csv_upload": "A CSV file with a header row: numeric feature columns and one target column. It stays on "
+    "this server and never goes into the page's link.",
+    "target": "The column the network learns to predict; every other column is an input feature.",
+    "scaler": "How each feature is rescaled before training (fitted on the training rows only). Standardize "
+    "gives every feature mean 0 and std 1; None leaves raw scales, so a feature ×1000 dominates the gradients.",
+    "hidden": "Units in each hidden layer, comma-separated: 32,32 is two layers of 32 units. More or wider "
+    "layers can fit more complex shapes but train slower.",
+    "activation": "The non-linearity after each hidden layer. Sigmoid and tanh flatten out at both ends, where "
+    "their gradient vanishes; ReLU does not for positive inputs.",
+    "norm": "Whether and where each hidden layer's values are normalised. Batch norm (BN) centres and scales "
+    "each unit over the batch: before the activation, the activation sees normalised inputs; after it, it "
+    "does not. LayerNorm normalises each row over its units. Noisy BN adds a random shift and scale per "
+    "unit at every step (Santurkar et al. 2018).",
+    "norm_noise": "Only for noisy BN: at each step every unit is scaled by a random factor in [1, 1+s], shifted "
+    "by a random amount in [−s, s], and each value gets Gaussian noise of std s/4. 0 is plain BN before the "
+    "activation.",
+    "init": "How the weights start. He suits ReLU, Xavier suits tanh and sigmoid; Normal lets you pick the std: "
+    "too small and the signal fades layer by layer, too large and it blows up.",
+    "init_std": "The std of the starting weights for Normal init. With normalisation off, try 0.01 and 1 to "
+    "see the signal fade or explode; BN before the activation rescues both.",
+    "optimizer": "How gradients change the weights. SGD takes plain steps; SGD with momentum keeps a running "
+    "direction; Adam scales each weight's step by its own gradient history, so it copes better with badly "
+    "scaled features.",
+    "lr": "The size of each step down the gradient. Too small and learning crawls; too large and the loss "
+    "jumps or diverges. A change applies to the running training at once.",
+    "momentum": "Only for SGD with momentum: how much of the last step carries into the next. 0.9 smooths the "
+    "path and speeds it up along long, narrow valleys.",
+    "weight_decay": "Pulls every weight a little towards 0 at each step (an L2 penalty). A stronger pull keeps "
+    "the network simpler and can fight overfitting, but too much stops it learning.",
+    "batch_size": "Rows per gradient step. Small batches give noisy steps, many per epoch; large ones smooth, "
+    "fewer steps. Batch norm needs at least 2 rows.",
+    "epochs": "How many passes over the training rows. A change applies to the running training: raise it to "
+    "train on from where it is.",
+    "seed": "Fixes every random choice (data, split, starting weights, shuffling): the same seed gives the same "
+    "run; another seed shows how much of a result is luck.",
 }
 
 
@@ -86,28 +152,11 @@ def _widget_values(config: Config) -> dict[str, Any]:
     }
 
 
-def skew_rows(skew: str) -> pd.DataFrame:
-    """The skew key as editable rows (features, kind, amount)."""
-    items = [item.split(":") for item in skew.split(";") if item.strip()]
-    return pd.DataFrame(
-        {
-            "features": pd.Series([i[0].strip() for i in items], dtype=object),
-            "kind": pd.Series([i[1].strip() for i in items], dtype=object),
-            "amount": pd.Series([float(i[2]) for i in items], dtype="float64"),
-        }
-    )
-
-
-def _set_skew_rows(skew: str) -> None:
-    st.session_state[SKEW_ROWS] = skew_rows(skew)
-    st.session_state.pop(SKEW_EDITOR, None)  # the editor starts again from these rows
-
-
 def _seed(config: Config) -> None:
     """Point the widgets at `config` if it changed without them; fill in widgets not drawn last run."""
     values = {K + name: value for name, value in _widget_values(config).items()}
-    if shared_config.seed_widgets(SEEDED, values, config) or SKEW_ROWS not in st.session_state:
-        _set_skew_rows(config.skew)
+    if shared_config.seed_widgets(SEEDED, values, config):
+        skew_editor.seed(SKEW, config.skew)
 
 
 def agree(config: Config) -> None:
@@ -120,31 +169,98 @@ def _options(steps: tuple[float, ...], current: float) -> list[float]:
     return sorted({*steps, current})
 
 
+# ---- presets -----------------------------------------------------------------------------------
+def _apply_preset() -> None:
+    """The scenario's settings all at once on the session's Config; the widgets re-seed from it."""
+    name = st.session_state.get(PRESET)
+    st.session_state[PRESET] = None  # so the same preset can be picked again after an edit
+    scenario = SCENARIOS.get(name or "")
+    if scenario is None:
+        return
+    try:
+        chosen = scenario.config(shared_config.current())
+    except ConfigError as err:
+        st.session_state[PRESET_PROBLEM] = f"Presets: {scenario.title} cannot apply to these settings: {err}"
+        return
+    shared_config.set(chosen)
+    st.session_state[SCENARIO] = scenario.name
+
+
+def _presets() -> None:
+    st.selectbox(
+        "Presets",
+        list(SCENARIOS),
+        index=None,
+        key=PRESET,
+        format_func=lambda name: SCENARIOS[name].title,
+        placeholder="Pick a setup that shows one effect…",
+        on_change=_apply_preset,
+        help=HELP["preset"],
+    )
+    problem = st.session_state.pop(PRESET_PROBLEM, None)
+    if problem:
+        st.warning(problem)
+    scenario = SCENARIOS.get(st.session_state.get(SCENARIO) or "")
+    if scenario is not None:
+        st.caption(f"Preset in force: **{scenario.title}**. Change one of its settings to leave it.")
+
+
+def _leave_preset_if_changed(values: dict[str, Any]) -> None:
+    """A preset is in force until the user changes a key it set."""
+    scenario = SCENARIOS.get(st.session_state.get(SCENARIO) or "")
+    if scenario is not None and any(values.get(k, _MISSING) != v for k, v in scenario.overrides.items()):
+        del st.session_state[SCENARIO]
+
+
 # ---- the groups --------------------------------------------------------------------------------
-def _data(config: Config, values: dict[str, Any], problems: list[str]) -> str:
-    """Returns a to-do line when the CSV is still missing."""
-    dataset = st.selectbox("Dataset", cfg.DATASETS, key=K + "dataset", help=cfg.KEYS["dataset"].help)
+@functools.cache
+def _bundled_features(dataset: str) -> int:
+    from explorer.datasets import load  # local: only bundled datasets need it, and only once each
+
+    return load(Config(dataset=dataset)).X.shape[1]
+
+
+def _n_features(values: dict[str, Any], columns: list[str]) -> int | None:
+    """How many features the chosen data has, when the sidebar can tell without preparing it."""
+    dataset = values["dataset"]
+    if dataset in TWO_FEATURES:
+        return 2
+    if dataset in WITH_FEATURES:
+        return int(values["n_features"])
+    if dataset in cfg.BUNDLED_DATASETS:
+        return _bundled_features(dataset)
+    return len(columns) - 1 if columns else None
+
+
+def _data(config: Config, values: dict[str, Any], problems: list[str]) -> tuple[str, list[str]]:
+    """Returns a to-do line when the CSV is still missing, and the CSV's columns when there is one."""
+    dataset = st.selectbox(
+        "Dataset", cfg.DATASETS, key=K + "dataset", format_func=labels.DATASETS.get, help=HELP["dataset"]
+    )
     synthetic = dataset in cfg.SYNTHETIC_DATASETS
     values["dataset"] = dataset
     values["n_samples"] = st.number_input(
-        "Samples", *BOUNDS["n_samples"], step=100, key=K + "n_samples", disabled=not synthetic,
-        help="rows generated (synthetic datasets only)",
-    )  # fmt: skip
+        "Samples", *BOUNDS["n_samples"], step=100, key=K + "n_samples", disabled=not synthetic, help=HELP["n_samples"]
+    )
     values["noise"] = st.number_input(
-        "Noise", *BOUNDS["noise"], step=0.05, key=K + "noise", disabled=not synthetic, help=cfg.KEYS["noise"].help
+        "Noise", *BOUNDS["noise"], step=0.05, key=K + "noise", disabled=not synthetic, help=HELP["noise"]
     )
     if dataset in WITH_FEATURES:
-        values["n_features"] = st.number_input("Features", *BOUNDS["n_features"], key=K + "n_features")
+        values["n_features"] = st.number_input(
+            "Features", *BOUNDS["n_features"], key=K + "n_features", help=HELP["n_features"]
+        )
     else:
         values["n_features"] = config.n_features  # unused by this dataset: keep it as it was
-    values["test_size"] = st.slider("Test share", *BOUNDS["test_size"], step=0.05, key=K + "test_size")
+    values["test_size"] = st.slider(
+        "Test share", *BOUNDS["test_size"], step=0.05, key=K + "test_size", help=HELP["test_size"]
+    )
     if dataset == "csv":
         return _csv(values, problems)
-    return ""
+    return "", []
 
 
-def _csv(values: dict[str, Any], problems: list[str]) -> str:
-    upload = st.file_uploader("CSV file", type=["csv"], key=K + "csv_upload", help="numeric features; a target")
+def _csv(values: dict[str, Any], problems: list[str]) -> tuple[str, list[str]]:
+    upload = st.file_uploader("CSV file", type=["csv"], key=K + "csv_upload", help=HELP["csv_upload"])
     if upload is not None:
         content = upload.getvalue()
         folder = Path(st.session_state.setdefault(K + "csv_dir", tempfile.mkdtemp(prefix="normexp-csv-")))
@@ -154,145 +270,136 @@ def _csv(values: dict[str, Any], problems: list[str]) -> str:
         st.session_state[CSV_SAVED] = (upload.name, str(path))
     saved = st.session_state.get(CSV_SAVED)
     if saved is None:
-        return "Upload a CSV file in the sidebar (Data → CSV file) to train on it."
+        return "Upload a CSV file in the sidebar (Data → CSV file) to train on it.", []
     name, path = saved
     if upload is None:
         st.caption(f"Using {name}; upload another file to replace it.")
     try:
         columns = [str(c) for c in pd.read_csv(path, nrows=0).columns]
-    except (ValueError, UnicodeDecodeError) as err:
-        problems.append(f"could not read {name}: {str(err).splitlines()[0] if str(err) else type(err).__name__}")
-        return ""
-    if st.session_state.get(K + "target") not in columns and columns:
+    except (ValueError, UnicodeDecodeError, OSError) as err:
+        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
+        problems.append(f"CSV file: could not read {name} ({reason}); upload another file")
+        return "", []
+    if len(columns) < 2:
+        problems.append(f"CSV file: {name} needs a header row with at least one feature column and a target column")
+        return "", []
+    if st.session_state.get(K + "target") not in columns:
         st.session_state[K + "target"] = columns[-1]
     values["csv_path"] = path
-    values["target"] = st.selectbox("Target column", columns, key=K + "target")
-    return ""
+    values["target"] = st.selectbox("Target column", columns, key=K + "target", help=HELP["target"])
+    return "", columns
 
 
-def _apply_preset() -> None:
-    preset = st.session_state.get(K + "skew_preset")
-    if preset is not None:
-        _set_skew_rows(SKEW_PRESETS[preset])
-    st.session_state[K + "skew_preset"] = None
-
-
-def _skews(values: dict[str, Any], problems: list[str]) -> None:
-    st.pills("Presets", list(SKEW_PRESETS), key=K + "skew_preset", on_change=_apply_preset)
-    edited = st.data_editor(
-        st.session_state[SKEW_ROWS],
-        key=SKEW_EDITOR,
-        num_rows="dynamic",
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "features": st.column_config.TextColumn("features", help="all, even, odd, 3, 0,2 or 0-9", width=50),
-            "kind": st.column_config.SelectboxColumn(
-                "kind", options=list(KINDS), help="shape kinds keep mean and std; scale kinds keep the shape", width=76
-            ),
-            "amount": st.column_config.NumberColumn("amount", format="%g", width=50),
-        },
-    )
-    items = []
-    for number, row in enumerate(edited.itertuples(index=False), start=1):
-        features = "" if row.features is None or pd.isna(row.features) else str(row.features).strip()
-        kind = "" if row.kind is None or pd.isna(row.kind) else str(row.kind)
-        if not features and not kind:
-            continue  # an empty row, e.g. just added
-        amount = row.amount
-        if not features or not kind or amount is None or (isinstance(amount, float) and math.isnan(amount)):
-            problems.append(f"skew row {number}: set features, kind and amount (or delete the row)")
-            continue
-        items.append(f"{features}:{kind}:{float(amount):g}")
-    values["skew"] = ";".join(items)
-    st.caption(
-        "Each row: features (all, even, odd, 3, 0,2 or 0-9) · kind · amount, applied in order before the split. "
-        f"Shape kinds keep mean and std: {', '.join(SHAPE_KINDS)}. Scale kinds keep the shape: "
-        f"{', '.join(SCALE_KINDS)}. And outliers."
-    )
+def _skews(config: Config, values: dict[str, Any], problems: list[str], n_features: int | None) -> None:
+    values["skew"] = skew_editor.skew_editor(SKEW, config.skew, n_features)
+    problem = skew_editor.skew_problem(values["skew"], n_features)
+    if problem:
+        problems.append(f"Skews: {problem}")
 
 
 def _scaling(values: dict[str, Any]) -> None:
-    values["scaler"] = st.selectbox("Scaler", cfg.SCALERS, key=K + "scaler", help=cfg.KEYS["scaler"].help)
+    values["scaler"] = st.selectbox(
+        "Scaler", cfg.SCALERS, key=K + "scaler", format_func=labels.SCALERS.get, help=HELP["scaler"]
+    )
     st.caption(DESCRIPTIONS[values["scaler"]])
 
 
-def _network(values: dict[str, Any], problems: list[str]) -> None:
-    hidden = st.text_input("Hidden widths", key=K + "hidden", help="comma-separated widths, e.g. 32,32")
+def _hidden(text: str) -> tuple[tuple[int, ...], str]:
+    """The widths typed, or why they cannot be used (naming the control)."""
     try:
-        values["hidden"] = cfg.parse_value("hidden", hidden)
-    except ConfigError as err:
-        problems.append(str(err))
-    values["activation"] = st.selectbox("Activation", cfg.ACTIVATIONS, key=K + "activation")
+        widths = cfg.parse_value("hidden", text)
+    except ConfigError:
+        return (), f"Hidden widths: {text!r} is not a list of whole numbers, e.g. 64,32 (one per hidden layer)"
+    if not cfg.KEYS["hidden"].check(widths):
+        return (), (
+            f"Hidden widths: {text!r} is not usable: give 1 to {cfg.MAX_LAYERS} hidden layer widths, "
+            f"each from 1 to {cfg.MAX_WIDTH}, e.g. 64,32"
+        )
+    return widths, ""
+
+
+def _network(values: dict[str, Any], problems: list[str]) -> None:
+    hidden, problem = _hidden(st.text_input("Hidden widths", key=K + "hidden", help=HELP["hidden"]))
+    if problem:
+        problems.append(problem)
+    else:
+        values["hidden"] = hidden
+    values["activation"] = st.selectbox(
+        "Activation", cfg.ACTIVATIONS, key=K + "activation", format_func=labels.ACTIVATIONS.get, help=HELP["activation"]
+    )
     values["norm"] = st.selectbox(
-        "Normalisation",
-        cfg.NORMS,
-        key=K + "norm",
-        format_func=NORM_LABELS.get,
-        help="none; batch norm (BN: each unit over the batch's rows) before the activation (linear → norm → "
-        "act) or after it (linear → act → norm); noisy BN (BN before the activation, then a random shift and "
-        "scale per unit at every step: Santurkar et al. 2018); layer norm (LN: each row over its units)",
+        "Normalisation", cfg.NORMS, key=K + "norm", format_func=labels.NORMS.get, help=HELP["norm"]
     )
-    noise = st.slider(
-        "Noise strength",
-        0.0,
-        5.0,
-        step=0.25,
-        key=K + "norm_noise",
-        disabled=values["norm"] != "bn_noisy",
-        help="only for noisy BN: at each step every unit is scaled by a random factor in [1, 1+s], shifted by a "
-        "random amount in [−s, s], and each value gets Gaussian noise of std s/4. 0 is plain BN → act",
-    )
-    values["norm_noise"] = noise
-    init = st.selectbox("Init", ("default", "xavier", "he", "normal"), key=K + "init")
+    values["norm_noise"] = st.slider(
+        "Noise strength", 0.0, 5.0, step=0.25, key=K + "norm_noise", disabled=values["norm"] != "bn_noisy",
+        help=HELP["norm_noise"],
+    )  # fmt: skip
+    init = st.selectbox("Init", INITS, key=K + "init", format_func=labels.INITS.get, help=HELP["init"])
     if init == "normal":
-        std = st.number_input("Init std", *BOUNDS["init_std"], step=0.05, format="%g", key=K + "init_std")
+        std = st.number_input(
+            "Init std", *BOUNDS["init_std"], step=0.05, format="%g", key=K + "init_std", help=HELP["init_std"]
+        )
         values["init"] = f"normal:{std:g}"
     else:
         values["init"] = init
 
 
 def _training(values: dict[str, Any]) -> None:
-    values["optimizer"] = st.selectbox("Optimizer", cfg.OPTIMIZERS, key=K + "optimizer")
+    values["optimizer"] = st.selectbox(
+        "Optimizer", cfg.OPTIMIZERS, key=K + "optimizer", format_func=labels.OPTIMIZERS.get, help=HELP["optimizer"]
+    )
     values["lr"] = st.select_slider(
         "Learning rate",
         _options(LR_STEPS, st.session_state[K + "lr"]),
         key=K + "lr",
         format_func=lambda v: f"{v:g}",
-        help="log steps; a change applies to the running training",
+        help=HELP["lr"],
     )
     values["momentum"] = st.slider(
-        "Momentum", *BOUNDS["momentum"], step=0.01, key=K + "momentum", disabled=values["optimizer"] != "momentum"
-    )
+        "Momentum", *BOUNDS["momentum"], step=0.01, key=K + "momentum", disabled=values["optimizer"] != "momentum",
+        help=HELP["momentum"],
+    )  # fmt: skip
     values["weight_decay"] = st.select_slider(
         "Weight decay",
         _options(WEIGHT_DECAYS, st.session_state[K + "weight_decay"]),
         key=K + "weight_decay",
         format_func=lambda v: f"{v:g}",
+        help=HELP["weight_decay"],
     )
-    values["batch_size"] = st.number_input("Batch size", *BOUNDS["batch_size"], key=K + "batch_size")
-    values["epochs"] = st.number_input(
-        "Epochs", *BOUNDS["epochs"], step=50, key=K + "epochs", help="a change applies to the running training"
+    values["batch_size"] = st.number_input(
+        "Batch size", *BOUNDS["batch_size"], key=K + "batch_size", help=HELP["batch_size"]
     )
-    values["seed"] = st.number_input("Seed", *BOUNDS["seed"], key=K + "seed", help=cfg.KEYS["seed"].help)
+    values["epochs"] = st.number_input("Epochs", *BOUNDS["epochs"], step=50, key=K + "epochs", help=HELP["epochs"])
+    values["seed"] = st.number_input("Seed", *BOUNDS["seed"], key=K + "seed", help=HELP["seed"])
+
+
+def problem_of(err: ConfigError) -> str:
+    """A Config's complaint, led by the control that holds the bad value."""
+    text = str(err)
+    if "batch norm needs" in text:
+        return f"{LABELS['batch_size']}: {text}"
+    name = text.split("=", 1)[0]
+    return f"{LABELS[name]}: {text}" if name in LABELS else text
 
 
 def sidebar(config: Config) -> Choice:
-    """Draw the grouped controls and read them back as a Config (or the one reason there is none)."""
+    """Draw the preset picker and the grouped controls, and read them back as a Config (or why there is none)."""
     _seed(config)
     values: dict[str, Any] = {}
     problems: list[str] = []
     with st.sidebar:
+        _presets()
         with st.expander("Data", expanded=True):
-            todo = _data(config, values, problems)
+            todo, columns = _data(config, values, problems)
         with st.expander("Skews", expanded=True):
-            _skews(values, problems)
+            _skews(config, values, problems, _n_features(values, columns))
         with st.expander("Scaling", expanded=True):
             _scaling(values)
         with st.expander("Network", expanded=True):
             _network(values, problems)
         with st.expander("Training", expanded=True):
             _training(values)
+    _leave_preset_if_changed(values)
     if todo:
         return Choice(None, todo, waiting=True)
     if problems:
@@ -302,4 +409,4 @@ def sidebar(config: Config) -> Choice:
     try:
         return Choice(Config(**values))
     except ConfigError as err:
-        return Choice(None, str(err))
+        return Choice(None, problem_of(err))

@@ -1,0 +1,64 @@
+"""The Train sidebar's skew editor in real Chromium: from the landing page to Train through the sidebar's
+navigation, a skew typed by hand, its row listed, and Play trains on it. The `page` fixture fails the
+test on any console error or request off this machine (`watch_console_and_requests`)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from tests.browser_support import WAIT_MS
+
+EPOCH = ".st-key-train-epoch [data-testid=stMetricValue]"
+ROWS = ".st-key-train-skew-list"
+
+pytestmark = pytest.mark.browser
+
+
+def _idle(page: Page) -> None:
+    """Wait for the rerun a widget started to finish (no element left stale)."""
+    page.wait_for_function(
+        "sel => !document.querySelector(sel + '[data-stale=true]')", arg="[data-testid=stElementContainer]"
+    )
+    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')")
+
+
+def test_a_skew_typed_by_hand_is_listed_and_trained_on(page: Page, app_url: str) -> None:
+    page.goto(f"{app_url}/")
+    page.locator("[data-testid=stSidebarNav] a", has_text="Train").click()
+    page.wait_for_selector(EPOCH)
+    sidebar = page.locator("[data-testid=stSidebar]")
+
+    features = sidebar.get_by_role("textbox", name="Features to skew")
+    features.fill("")
+    features.press("Enter")
+    add = sidebar.get_by_role("button", name="Add", exact=True)
+    expect(add).to_be_disabled(timeout=WAIT_MS)  # an empty features text cannot be added
+    features.fill("0")
+    features.press("Enter")
+    expect(add).to_be_enabled(timeout=WAIT_MS)
+
+    sidebar.locator(".st-key-train-skew-kind [role=combobox]").click()
+    page.get_by_role("option", name="Lognormal (right skew)").click()
+    _idle(page)
+    amount = sidebar.locator(".st-key-train-skew-amount-lognormal")
+    thumb = amount.locator("input[type=range]")
+    thumb.focus()
+    for _ in range(3):  # 1.5 → 1.8, one step at a time
+        thumb.press("ArrowRight")
+    expect(amount.get_by_test_id("stSliderThumbValue")).to_have_text("1.80", timeout=WAIT_MS)
+    _idle(page)
+
+    add.click()
+    expect(page.locator(ROWS)).to_contain_text("feature 0 · lognormal · 1.8", timeout=WAIT_MS)
+    page.wait_for_url("**skew=0%3Alognormal%3A1.8**", timeout=WAIT_MS)  # the run and its link took it
+    _idle(page)
+
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.wait_for_function(
+        "sel => { const e = document.querySelector(sel); return e && parseInt(e.innerText) > 0; }",
+        arg=EPOCH,
+        timeout=WAIT_MS,
+    )
+    page.get_by_role("button", name="Pause", exact=True).click()
+    expect(page.locator(ROWS)).to_contain_text("feature 0 · lognormal · 1.8")
