@@ -8,10 +8,12 @@ learner's words. tests/science/test_scenarios.py checks that each shows the effe
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from explorer.config import Config
-from explorer.sweep import Sweep
+
+if TYPE_CHECKING:  # the Data page reads the scenarios and must not load torch (explorer.sweep does)
+    from explorer.sweep import Sweep
 
 
 @dataclass(frozen=True)
@@ -28,6 +30,8 @@ class Scenario:
         return (base or Config()).replace(**self.overrides)
 
     def sweep(self, base: Config | None = None) -> Sweep:
+        from explorer.sweep import Sweep
+
         return Sweep(self.config(base), self.grid, self.seeds)
 
 

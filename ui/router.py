@@ -8,13 +8,17 @@ runs `pages/data.py` on its own: no page config, and a sidebar listing "app, dat
 
 from __future__ import annotations
 
+import base64
 from pathlib import Path
 
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
 PAGE_TITLE = "Normalization Explorer"
-ICON = Path(__file__).resolve().parents[1] / "static" / "icon.png"  # served by this server: no font host to reach
+ICON_FILE = Path(__file__).resolve().parents[1] / "static" / "icon.png"
+# Inline, as a data URI: no font host to reach, and no /media/… URL that a page switch can expire before
+# the browser fetched it (a path here is served as a session media file and 404s now and then).
+ICON = "data:image/png;base64," + base64.b64encode(ICON_FILE.read_bytes()).decode()
 
 
 def route() -> None:
