@@ -36,6 +36,7 @@ class Trainer:
         self._weight_slices = self.network.weight_grad_sq_slices()
         self._edges: dict[tuple[int, str], np.ndarray] = {}
         self.records: list[dict[str, Any]] = []  # detailed epoch records, thinned
+        self._watch_updates()
 
     # ---- state -------------------------------------------------------------------------
     @property
@@ -107,11 +108,44 @@ class Trainer:
         batches = epoch_info["batches"]
         grad_norms = [float(np.sqrt(grad_sq[a:b].sum() / batches)) for a, b in self._weight_slices]
         record["layers"] = self.probe(grad_norms)
+        record["update_ratio"] = list(self._update_ratio)
         self.records.append(record)
         if len(self.records) > MAX_DETAILED_EPOCHS:
             half = MAX_DETAILED_EPOCHS // 2
             older, newer = self.records[:-half], self.records[-half:]
             self.records = older[::2] + newer  # the first epoch stays; density falls with age
+
+    def _watch_updates(self) -> None:
+        """Measure ‖ΔW‖ / ‖W‖ at one step per epoch, by wrapping this run's optimizer step.
+
+        Only the single run shows it, so the shared training core (and sweeps) stay untouched; one step
+        per epoch costs a copy and a few norms, where every step would cost ~10% of the run's speed.
+        The step is the epoch's last full-size batch: a short remainder batch gives a noisier gradient.
+        Every epoch has the same batches (fixed rows and batch size), so its position is fixed too.
+        """
+        sizes = [batch.shape[2] for batch in self.members._y_batches]
+        self._steps_per_epoch = len(sizes)
+        self._measured_step = max(i for i, size in enumerate(sizes) if size == max(sizes))
+        flat = self.network.flat
+        self._update_slices = []  # (start, stop) of each hidden layer's weight, then the output layer's
+        for layer in (*self.network.layers, self.network.head):
+            start = layer.weight.storage_offset() - flat.storage_offset()
+            self._update_slices.append((start, start + layer.weight.numel()))
+        self._update_ratio: list[float] = [math.nan] * len(self._update_slices)
+        self._weights_before = torch.empty_like(flat)
+        step = self.optimizer.step
+        steps_per_epoch, measured = self._steps_per_epoch, self._measured_step
+        members = self.members
+
+        def step_and_measure() -> None:
+            if members.steps % steps_per_epoch != measured:  # members.steps counts the steps done so far
+                step()
+                return
+            self._weights_before.copy_(flat)
+            step()
+            self._update_ratio = update_ratios(self._weights_before, flat, self._update_slices)
+
+        self.optimizer.step = step_and_measure  # type: ignore[method-assign]
 
     # ---- measuring ---------------------------------------------------------------------
     def evaluate(self) -> dict[str, float]:
@@ -156,6 +190,19 @@ class Trainer:
         if self.prepared.notes:
             report["notes"] = self.prepared.notes
         return to_jsonable(report)
+
+
+def update_ratios(before: torch.Tensor, after: torch.Tensor, slices: list[tuple[int, int]]) -> list[float]:
+    """‖W_after − W_before‖ / ‖W_before‖ of each (start, stop) slice: how far one step moved each layer.
+
+    Around 1e-3 is healthy (Karpathy's rule of thumb); NaN where the weights are all zero or not finite.
+    """
+    ratios = []
+    for start, stop in slices:
+        old, new = before[start:stop].double(), after[start:stop].double()
+        scale = float(old.norm())
+        ratios.append(float((new - old).norm()) / scale if scale > 0 else math.nan)
+    return ratios
 
 
 def to_jsonable(value: Any) -> Any:

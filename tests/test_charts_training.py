@@ -110,6 +110,8 @@ def test_every_spec_is_cached_json_and_holds_no_data():
         charts.band_spec(),
         charts.fractions_spec(),
         charts.grad_norm_spec(),
+        charts.update_ratio_spec(),
+        charts.history_spec("Layer 1 after ReLU, per epoch"),
         charts.surface_spec("classification", 3),
         charts.surface_spec("regression"),
     ]
@@ -122,7 +124,10 @@ def test_every_spec_is_cached_json_and_holds_no_data():
 
 def test_a_tick_builds_every_chart_and_the_surface_for_two_features(trained: Trainer):
     built = charts.TrainCharts(trained).build(trained, 0, "act")
-    assert set(built) == {"loss", "metric", "inputs", "histograms", "band", "fractions", "grad_norms", "surface"}
+    assert set(built) == {
+        "loss", "metric", "inputs", "histograms", "band", "history", "fractions", "grad_norms", "update_ratio",
+        "surface",
+    }  # fmt: skip
     surface = built["surface"].data
     grid = surface[surface["kind"] == "grid"]
     assert len(grid) == charts.GRID**2 and grid["confidence"].between(0.5, 1).all()
@@ -137,3 +142,176 @@ def test_the_surface_is_a_regression_surface_for_regression_and_absent_beyond_tw
     wide = Trainer(SMALL.replace(dataset="classification", n_features=5))
     wide.advance(epochs=1)
     assert "surface" not in charts.TrainCharts(wide).build(wide)
+
+
+# ---- the same spec on every tick ---------------------------------------------------------------
+def _ghost(metric: str = "test_accuracy") -> charts.Ghost:
+    curve = _fake_curve(8)
+    if metric != "test_accuracy":
+        curve = [{**{k: v for k, v in row.items() if k != "test_accuracy"}, metric: 0.5} for row in curve]
+    return charts.Ghost(curve, "before: scaler=none")
+
+
+@pytest.mark.parametrize("norm", ["bn_before", "none"])
+def test_every_spec_is_the_same_at_epoch_1_and_5_with_and_without_a_ghost(norm: str):
+    trainer = Trainer(SMALL.replace(epochs=5, norm=norm, activation="tanh"))
+    tick = charts.TrainCharts(trainer)
+    trainer.advance(epochs=1)
+    early = tick.build(trainer, 1, "act")
+    trainer.advance(epochs=4)
+    late = tick.build(trainer, 1, "act")
+    haunted = tick.build(trainer, 1, "act", ghost=_ghost())
+    assert set(early) == set(late) == set(haunted)
+    for key in early:
+        assert early[key].spec == late[key].spec == haunted[key].spec, key
+        assert json.dumps(early[key].spec) == json.dumps(late[key].spec)  # no numbers from the data either
+    assert len(late["history"].data) > len(early["history"].data)  # the data grew; the specs did not
+
+
+def _walk(node, found: list) -> list:
+    """Every dict in a spec, depth first."""
+    if isinstance(node, dict):
+        found.append(node)
+        for value in node.values():
+            _walk(value, found)
+    elif isinstance(node, list):
+        for value in node:
+            _walk(value, found)
+    return found
+
+
+def test_every_tooltip_names_its_fields_and_rounds_its_numbers(trained: Trainer):
+    built = charts.TrainCharts(trained).build(trained, 0, "act", ghost=_ghost())
+    for key, chart in built.items():
+        nodes = _walk(chart.spec, [])
+        assert not any(node.get("tooltip") is True for node in nodes), key  # would list internal columns
+        tips = [tip for node in nodes if isinstance(node.get("tooltip"), list) for tip in node["tooltip"]]
+        assert tips, key
+        for tip in tips:
+            assert tip.get("title") and "_" not in tip["title"] and tip["title"] not in ("x0", "x1"), (key, tip)
+            if tip["type"] == "quantitative":
+                assert "format" in tip, (key, tip)
+
+
+def test_titles_fit_their_charts_and_say_what_the_jargon_means(trained: Trainer):
+    built = charts.TrainCharts(trained).build(trained, 0, "linear")
+    wide = {"inputs", "histograms"}  # full width; the others share a row
+    for key, chart in built.items():
+        title = chart.spec["title"]
+        subtitle = title.get("subtitle", [])
+        lines = [subtitle] if isinstance(subtitle, str) else subtitle
+        assert len(title["text"]) <= 50, key
+        assert all(len(line) <= (80 if key in wide else 60) for line in lines), key
+    assert "how hard each layer is pushed" in json.dumps(built["grad_norms"].spec, ensure_ascii=False).lower()
+    assert "15th to 85th percentile" in json.dumps(built["band"].spec)
+    assert "weighted sum" in json.dumps(built["histograms"].spec)
+    assert built["history"].spec["title"]["text"] == "Layer 1 after W·u + b (weighted sum), per epoch"
+
+
+def test_stage_names_use_the_readable_activation_labels():
+    assert charts.stage_name("act", "relu") == "ReLU"
+    assert charts.stage_name("act", "leaky_relu") == "Leaky ReLU"
+    assert charts.stage_name("norm", "relu", "ln_after") == "layer norm"
+    assert charts.history_title(0, "act", "gelu", "none") == "Layer 1 after GELU, per epoch"
+    assert "No normalisation" in json.dumps(charts.histogram_spec("none"))
+
+
+def test_the_surface_axes_say_raw_without_a_scaler_and_scaled_with_one():
+    raw = Trainer(SMALL.replace(scaler="none"))
+    scaled = Trainer(SMALL.replace(scaler="standard"))
+    for trainer, word in ((raw, "raw"), (scaled, "scaled")):
+        spec = charts.TrainCharts(trainer).build(trainer)["surface"].spec
+        axes = spec["layer"][0]["encoding"]
+        assert (axes["x"]["title"], axes["y"]["title"]) == (f"{word} feature 0", f"{word} feature 1")
+
+
+# ---- metric axes -------------------------------------------------------------------------------
+@pytest.mark.parametrize("metric", ["test_accuracy", "test_r2"])
+def test_metric_axes_zoom_to_the_data_instead_of_a_fixed_domain(metric: str):
+    spec = charts.metric_spec(metric)
+    y_axes = [node["y"] for node in _walk(spec, []) if isinstance(node.get("y"), dict) and "field" in node["y"]]
+    assert y_axes
+    for y in y_axes:
+        assert "domain" not in y.get("scale", {})
+    assert spec["layer"][0]["encoding"]["y"]["scale"] == {"zero": False}
+
+
+# ---- the previous run as a ghost ---------------------------------------------------------------
+def test_the_ghost_is_drawn_under_this_run_with_its_label(trained: Trainer):
+    tick = charts.TrainCharts(trained)
+    built = tick.build(trained, ghost=_ghost())
+    loss = built["loss"].data
+    ghost_rows = loss[loss["run"] == "before: scaler=none"]
+    assert len(ghost_rows) == 8 and len(loss) == 8 + trained.epoch
+    assert (loss.loc[loss["run"] == "", "epoch"] == [1, 2, 3]).all()
+    metric = built["metric"].data
+    assert (metric["run"] == "before: scaler=none").sum() == 8
+    ghost_layer = built["loss"].spec["layer"][0]
+    assert ghost_layer["transform"] == [{"filter": "datum.run != ''"}]
+    assert ghost_layer["mark"]["opacity"] < 1 and ghost_layer["encoding"]["strokeDash"]["field"] == "run"
+    without = tick.build(trained)
+    assert set(without["loss"].data["run"]) == {""}
+
+
+def test_a_ghost_of_another_metric_is_left_out_of_the_metric_chart_only(trained: Trainer):
+    built = charts.TrainCharts(trained).build(trained, ghost=_ghost("test_r2"))
+    assert set(built["metric"].data["run"]) == {""}
+    assert (built["loss"].data["run"] == "before: scaler=none").sum() == 8
+
+
+# ---- the history heatmap -----------------------------------------------------------------------
+def test_the_history_holds_every_epochs_histogram_on_fixed_bins(trained: Trainer):
+    frame = charts.history_frame(trained.records, 1, "norm")
+    assert sorted(frame["epoch"].unique()) == [1, 2, 3]
+    assert np.allclose(frame.groupby("epoch")["share"].sum(), 1.0)
+    bins = [group[["x0", "x1"]].to_numpy() for _, group in frame.groupby("epoch")]
+    assert all(np.array_equal(bins[0], other) for other in bins[1:])
+    counts = np.asarray(trained.records[-1]["layers"][1]["stages"]["norm"]["hist"]["counts"], dtype=np.float64)
+    latest = frame[frame["epoch"] == 3]["share"].to_numpy()
+    assert latest == pytest.approx(counts / counts.sum(), abs=1e-6)
+    assert (frame.groupby("epoch")["start"].first().tolist()) == [0, 1, 2]  # columns tile the time axis
+
+
+def test_a_long_history_is_thinned_to_a_bounded_number_of_columns(trained: Trainer):
+    records = [dict(trained.records[-1], epoch=e) for e in range(1, 1_001)]
+    frame = charts.history_frame(records, 0, "act")
+    columns = frame["epoch"].nunique()
+    assert columns <= charts.MAX_HISTORY_COLUMNS and frame["epoch"].max() == 1_000
+    assert len(frame) == columns * len(trained.records[-1]["layers"][0]["stages"]["act"]["hist"]["counts"])
+    starts = frame.groupby("epoch")["start"].first()
+    assert (starts.iloc[1:].to_numpy() == starts.index[:-1].to_numpy()).all()  # no gaps between columns
+
+
+def test_the_history_follows_the_chosen_layer_and_stage(trained: Trainer):
+    built = charts.TrainCharts(trained).build(trained, 1, "linear")
+    stats = trained.records[0]["layers"][1]["stages"]["linear"]["hist"]
+    first = built["history"].data
+    assert first["x0"].iloc[0] == pytest.approx(stats["edges"][0], rel=1e-6)
+    assert "Layer 2" in built["history"].spec["title"]["text"]
+    assert charts.history_frame(trained.records, 5, "act").empty  # no such layer: an empty frame, no error
+
+
+# ---- update-to-weight ratio --------------------------------------------------------------------
+def test_the_update_ratio_chart_has_every_layer_and_the_output_in_log10(trained: Trainer):
+    frame = charts.update_ratio_frame(trained.records)
+    assert set(frame["layer"]) == {"layer 1", "layer 2", "output"}
+    assert len(frame) == 3 * len(trained.records)
+    last = trained.records[-1]["update_ratio"]
+    shown = frame[frame["epoch"] == trained.epoch].sort_values("layer")
+    assert shown["ratio"].tolist() == pytest.approx(last, rel=1e-6)
+    assert shown["log_ratio"].tolist() == pytest.approx(np.log10(last).tolist(), rel=1e-5)
+
+
+def test_the_update_ratio_chart_has_the_rule_at_minus_three_and_the_gradient_charts_height():
+    spec = charts.update_ratio_spec()
+    rules = [layer for layer in spec["layer"] if layer["mark"]["type"] == "rule"]
+    assert [rule["encoding"]["y"]["datum"] for rule in rules] == [-3]
+    assert spec["height"] == charts.grad_norm_spec()["height"]
+    assert "last full batch" in json.dumps(spec)  # says when it is measured
+
+
+def test_non_finite_update_ratios_are_gaps():
+    records = [{"epoch": 1, "update_ratio": [0.001, float("nan"), 0.0]}]
+    frame = charts.update_ratio_frame(records)
+    assert frame["log_ratio"].isna().tolist() == [False, True, True]
+    assert frame["log_ratio"].iloc[0] == pytest.approx(-3)

@@ -2,9 +2,11 @@ import json
 
 import numpy as np
 import pytest
+import torch
 
 from explorer.config import Config
-from explorer.training import MAX_DETAILED_EPOCHS, PROBE_ROWS, Trainer
+from explorer.members import Members
+from explorer.training import MAX_DETAILED_EPOCHS, PROBE_ROWS, Trainer, update_ratios
 
 SMALL = Config(n_samples=300, epochs=6, hidden=(16, 16))
 STATS_KEYS = {
@@ -64,7 +66,11 @@ def test_report_has_the_design_schema(norm, order):
     assert set(report) >= {"config", "task", "diverged", "final", "epochs"}
     assert set(report["final"]) == {"epochs_run", "train_loss", "train_loss_eval", "test_loss", "test_accuracy"}
     epoch = report["epochs"][-1]
-    assert set(epoch) == {"epoch", "train_loss", "train_loss_eval", "test_loss", "test_accuracy", "layers"}
+    assert set(epoch) == {
+        "epoch", "train_loss", "train_loss_eval", "test_loss", "test_accuracy", "layers", "update_ratio",
+    }  # fmt: skip
+    assert len(epoch["update_ratio"]) == len(epoch["layers"]) + 1  # every hidden layer, then the output layer
+    assert all(0 < ratio < 1 for ratio in epoch["update_ratio"])
     for index, layer in enumerate(epoch["layers"]):
         assert layer["index"] == index and layer["width"] == 16 and layer["order"] == order
         assert layer["grad_norm"] > 0
@@ -177,3 +183,57 @@ def test_train_loss_in_eval_mode_is_the_training_split_measured_like_the_test_sp
     assert record["train_loss_eval"] == pytest.approx(float(members.train_loss_eval()[0]))
     assert record["train_loss_eval"] != record["train_loss"]  # eval mode on fixed weights, not the running mean
     assert trainer.report()["final"]["train_loss_eval"] == record["train_loss_eval"]
+
+
+# ---- update-to-weight ratio --------------------------------------------------------------------
+def _weights(trainer: Trainer) -> list[np.ndarray]:
+    return [layer.weight[0].clone().numpy() for layer in (*trainer.network.layers, trainer.network.head)]
+
+
+@pytest.mark.parametrize("optimizer", ["sgd", "momentum", "adam"])
+def test_the_update_ratio_is_one_steps_change_of_each_layer_at_the_epochs_last_full_batch(optimizer: str):
+    config = Config(n_samples=300, epochs=2, hidden=(16, 8), optimizer=optimizer)  # 225 rows: 7 × 32, 1 left out
+    trainer = Trainer(config)
+    per_epoch = trainer._steps_per_epoch
+    trainer.advance(epochs=1)
+    trainer.advance(steps=trainer._measured_step)
+    before = _weights(trainer)
+    trainer.advance(steps=1)
+    after = _weights(trainer)
+    expected = [np.linalg.norm(a - b) / np.linalg.norm(b) for a, b in zip(after, before, strict=True)]
+    trainer.advance(epochs=1)
+    assert trainer.steps == 2 * per_epoch
+    assert trainer.records[-1]["update_ratio"] == pytest.approx(expected, rel=1e-4)
+    assert trainer.records[0]["update_ratio"] != trainer.records[-1]["update_ratio"]  # measured every epoch
+
+
+def test_the_measured_step_is_the_last_full_size_batch():
+    short_last = Trainer(Config(n_samples=200, test_size=0.2, batch_size=32, epochs=1, norm="none"))  # 160 = 5 × 32
+    assert (short_last._steps_per_epoch, short_last._measured_step) == (5, 4)
+    remainder = Trainer(Config(n_samples=200, test_size=0.25, batch_size=32, epochs=1, norm="none"))  # 150 = 4×32+22
+    assert (remainder._steps_per_epoch, remainder._measured_step) == (5, 3)
+
+
+def test_a_larger_learning_rate_gives_a_larger_update_ratio():
+    small, large = (Trainer(SMALL.replace(optimizer="sgd", lr=lr, epochs=1)) for lr in (0.001, 0.1))
+    small.advance(epochs=1)
+    large.advance(epochs=1)
+    for slow, fast in zip(small.records[-1]["update_ratio"], large.records[-1]["update_ratio"], strict=True):
+        assert 30 < fast / slow < 300  # SGD's step is lr × gradient: ~100× here
+
+
+def test_measuring_the_update_ratio_leaves_training_unchanged():
+    trainer = Trainer(SMALL)
+    plain = Members([SMALL], [trainer.prepared])
+    trainer.advance(epochs=3)
+    plain.advance(epochs=3)
+    assert trainer.curve == plain.curves[0]
+    assert torch.equal(trainer.network.flat, plain.network.flat)
+
+
+def test_update_ratios_of_zero_or_non_finite_weights_are_nan():
+    before = torch.tensor([0.0, 0.0, 1.0, 2.0, float("nan")])
+    after = torch.tensor([0.1, 0.0, 1.0, 2.2, 1.0])
+    ratios = update_ratios(before, after, [(0, 2), (2, 4), (4, 5)])
+    assert np.isnan(ratios[0]) and np.isnan(ratios[2])
+    assert ratios[1] == pytest.approx(0.2 / np.sqrt(5))

@@ -17,22 +17,33 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from explorer import probes
+from explorer import labels, probes
 from explorer.training import Trainer
 
 MAX_POINTS = 300  # per series: enough for a smooth line, small enough to resend every tick
 MAX_INPUT_FEATURES = 12  # "layer 0" panels; more would bury the hidden layers below them
 MAX_SURFACE_POINTS = 400  # test points drawn over the decision surface
+MAX_HISTORY_COLUMNS = 200  # epochs (columns) of the history heatmap: 200 × 40 bins stays a small frame
 GRID = 36  # cells per side of the decision-surface grid
+HEALTHY_LOG_UPDATE = -3  # Karpathy's rule of thumb: one step moves a layer's weights by about 1e-3 of their size
 STAGE_NAMES = {"linear": "linear (W·u + b)", "norm": "batch norm"}
 NORM_STAGE_NAMES = {"bn_noisy": "noisy batch norm", "ln_before": "layer norm", "ln_after": "layer norm"}
+LINEAR_WORDS = "linear = W·u + b: the weighted sum of the layer's inputs"
 
 
 def stage_name(stage: str, activation: str, norm: str = "bn_before") -> str:
-    """A stage as a learner reads it: 'linear (W·u + b)', 'batch norm' or 'layer norm', or the activation."""
+    """A stage as a learner reads it: 'linear (W·u + b)', 'batch norm' or 'layer norm', or the activation's
+    label ('ReLU'); short, since it heads a histogram panel 200 px wide."""
     if stage == "norm":
         return NORM_STAGE_NAMES.get(norm, STAGE_NAMES["norm"])
-    return STAGE_NAMES.get(stage, activation)
+    return STAGE_NAMES.get(stage, labels.ACTIVATIONS.get(activation, activation))
+
+
+def stage_phrase(stage: str, activation: str, norm: str = "bn_before") -> str:
+    """Where in a layer a value is taken, for a title: 'after ReLU', 'after W·u + b (weighted sum)'."""
+    if stage == "linear":
+        return "after W·u + b (weighted sum)"
+    return f"after {stage_name(stage, activation, norm)}"
 
 
 Spec = dict[str, Any]
@@ -100,7 +111,25 @@ def _with_latest(line: Spec) -> list[Spec]:
     ]
 
 
-# ---- (a) losses and the test metric ------------------------------------------------------------
+# ---- (a) losses and the test metric, with the previous run as a ghost ---------------------------
+@dataclass(frozen=True)
+class Ghost:
+    """The previous run's curve, drawn faded under this one so a change of setting shows its effect.
+
+    `curve` is a Trainer's `curve` (epoch, train_loss, test_loss, and test_accuracy or test_r2);
+    `label` names it in the legend, e.g. "before: scaler=none".
+    """
+
+    curve: Sequence[dict[str, float]]
+    label: str
+
+    @property
+    def metric_name(self) -> str | None:
+        """test_accuracy or test_r2, whichever the curve holds (None for an empty curve)."""
+        first = self.curve[0] if self.curve else {}
+        return next((name for name in ("test_accuracy", "test_r2") if name in first), None)
+
+
 def curve_frame(curve: Sequence[dict[str, float]], metric_name: str, max_points: int = MAX_POINTS) -> pd.DataFrame:
     """Epoch, train/test loss and the test metric, thinned; one row per kept epoch."""
     kept = [curve[i] for i in thin_indices(len(curve), max_points)]
@@ -109,20 +138,70 @@ def curve_frame(curve: Sequence[dict[str, float]], metric_name: str, max_points:
             "epoch": np.array([row["epoch"] for row in kept], dtype=np.int64),
             "train": _finite([row["train_loss"] for row in kept], positive=True),
             "test": _finite([row["test_loss"] for row in kept], positive=True),
-            "metric": _finite([row[metric_name] for row in kept]),
+            "metric": _finite([row.get(metric_name, math.nan) for row in kept]),
         }
     )
 
 
+def with_ghost(frame: pd.DataFrame, ghost: pd.DataFrame | None, label: str = "") -> pd.DataFrame:
+    """This run's rows (`run` empty) and the ghost's (`run` = its label) in one frame, as the layers want."""
+    parts = [frame.assign(run="")]
+    if ghost is not None and len(ghost):
+        parts.append(ghost.assign(run=label))
+    joined = pd.concat(parts, ignore_index=True)
+    joined["run"] = joined["run"].astype("category")
+    return joined
+
+
+_NOW = {"filter": "datum.run == ''"}
+_GHOST = {"filter": "datum.run != ''"}
+GHOST_DASH: Spec = {  # the ghost's legend entry: its label beside a faded dashed line; no title, so no ghost, no legend
+    "field": "run",
+    "type": "nominal",
+    "title": None,
+    "scale": {"range": [[5, 3]]},
+    "legend": {"symbolOpacity": 0.5, "labelLimit": 260},
+}
+
+
+def _now_and_ghost(line: Spec, ghost_tooltip: list[Spec]) -> list[Spec]:
+    """The ghost (faded, dashed, under), then this run's line and its latest-epoch dot.
+
+    The ghost layer is always in the spec, with no rows when there is no ghost, so the spec is the same
+    with and without one and from tick to tick.
+    """
+    ghost = {
+        "transform": [_GHOST],
+        "mark": {**line["mark"], "opacity": 0.4, "strokeWidth": 1.5},
+        "encoding": {**line["encoding"], "strokeDash": GHOST_DASH, "tooltip": ghost_tooltip},
+    }
+    now_line, now_dot = _with_latest(line)
+    now_dot = {**now_dot, "transform": [_NOW, *now_dot["transform"]]}
+    return [ghost, {**now_line, "transform": [_NOW]}, now_dot]
+
+
+_EPOCH_TIP: Spec = {"field": "epoch", "type": "quantitative", "title": "epoch", "format": "d"}
+_RUN_TIP: Spec = {"field": "run", "type": "nominal", "title": "run"}
+
+
 @lru_cache(maxsize=1)
 def loss_spec() -> Spec:
+    tooltip = [
+        _EPOCH_TIP,
+        {"field": "split", "type": "nominal", "title": "split"},
+        {"field": "loss", "type": "quantitative", "title": "loss", "format": ".4g"},
+    ]
     return {
         "height": 260,
-        "title": {"text": "Loss", "anchor": "start"},
+        "title": {
+            "text": "Loss",
+            "subtitle": ["How wrong the network is (lower is better),", "on the training and on the test split"],
+            "anchor": "start",
+        },
         "transform": [{"fold": ["train", "test"], "as": ["split", "loss"]}],
-        "layer": _with_latest(
+        "layer": _now_and_ghost(
             {
-                "mark": {"type": "line", "tooltip": True, "clip": True},
+                "mark": {"type": "line", "clip": True},
                 "encoding": {
                     "x": EPOCH_X,
                     "y": {
@@ -137,32 +216,49 @@ def loss_spec() -> Spec:
                         "title": "split",
                         "scale": {"domain": ["train", "test"], "range": ["#1f77b4", "#ff7f0e"]},
                     },
+                    "tooltip": tooltip,
                 },
-            }
+            },
+            [*tooltip, _RUN_TIP],
         ),
     }
 
 
 @lru_cache(maxsize=4)
 def metric_spec(metric_name: str) -> Spec:
+    """The axis fits the data (`zero: false`, Vega-Lite's `nice`), so 89% and 97% look apart; no number
+    from the data is in the spec. R² below −1 is drawn at −1, where a bad start would flatten the rest."""
     accuracy = metric_name == "test_accuracy"
-    title = "test accuracy" if accuracy else "test R² (clipped at −1)"
+    value_format = ".1%" if accuracy else ".3f"
+    tooltip = [
+        _EPOCH_TIP,
+        {"field": "metric", "type": "quantitative", "title": "accuracy" if accuracy else "R²", "format": value_format},
+    ]
+    subtitle = (
+        ["Share of the test rows classified right;", "the axis zooms in on the values"]
+        if accuracy
+        else ["1 is perfect, 0 no better than guessing the mean;", "values below −1 are drawn at −1"]
+    )
     return {
         "height": 190,
-        "title": {"text": title[0].upper() + title[1:], "anchor": "start"},
-        "layer": _with_latest(
+        "title": {"text": "Test accuracy" if accuracy else "Test R²", "subtitle": subtitle, "anchor": "start"},
+        "transform": [{"calculate": "datum.metric" if accuracy else "max(datum.metric, -1)", "as": "shown"}],
+        "layer": _now_and_ghost(
             {
-                "mark": {"type": "line", "tooltip": True, "clip": True, "color": "#2ca02c"},
+                "mark": {"type": "line", "clip": True, "color": "#2ca02c"},
                 "encoding": {
                     "x": EPOCH_X,
                     "y": {
-                        "field": "metric",
+                        "field": "shown",
                         "type": "quantitative",
                         "title": "accuracy" if accuracy else "R²",
-                        "scale": {"domain": [0, 1] if accuracy else [-1, 1]},
+                        "scale": {"zero": False},
+                        "axis": {"format": ".0%" if accuracy else ".2~f"},
                     },
+                    "tooltip": tooltip,
                 },
-            }
+            },
+            [*tooltip, _RUN_TIP],
         ),
     }
 
@@ -193,7 +289,7 @@ def _histogram_cell(color: Spec, width: int, height: int) -> Spec:
     return {
         "width": width,
         "height": height,
-        "mark": {"type": "rect", "tooltip": True},
+        "mark": {"type": "rect"},
         "encoding": {
             "x": {
                 "field": "x0",
@@ -207,16 +303,17 @@ def _histogram_cell(color: Spec, width: int, height: int) -> Spec:
             "y2": {"datum": 0},
             "color": color,
             "tooltip": [
-                {"field": "x0", "type": "quantitative", "title": "from", "format": ".3g"},
+                {"field": "x0", "type": "quantitative", "title": "values from", "format": ".3g"},
                 {"field": "x1", "type": "quantitative", "title": "to", "format": ".3g"},
-                {"field": "share", "type": "quantitative", "title": "share", "format": ".1%"},
+                {"field": "share", "type": "quantitative", "title": "share of values", "format": ".1%"},
             ],
         },
     }
 
 
-@lru_cache(maxsize=1)
-def histogram_spec() -> Spec:
+@lru_cache(maxsize=8)
+def histogram_spec(norm: str = "bn_before") -> Spec:
+    """Subtitled with the run's placement in words and what 'linear' means."""
     stage_color = {
         "field": "stage",
         "type": "nominal",
@@ -224,7 +321,14 @@ def histogram_spec() -> Spec:
         "scale": {"domain": ["linear", "norm", "act"], "range": ["#7f7f7f", "#ff7f0e", "#1f77b4"]},
     }
     return {
-        "title": {"text": "Activations of every hidden layer, stage by stage", "anchor": "start"},
+        "title": {
+            "text": "Every hidden layer, stage by stage",
+            "subtitle": [
+                f"{labels.NORMS.get(norm, norm)}. Bars: share of the values in each bin.",
+                f"{LINEAR_WORDS}.",
+            ],
+            "anchor": "start",
+        },
         "facet": {
             "row": {
                 "field": "layer",
@@ -264,7 +368,11 @@ def input_frame(X: np.ndarray, feature_names: Sequence[str], max_features: int =
 @lru_cache(maxsize=1)
 def input_spec() -> Spec:
     return {
-        "title": {"text": "Layer 0: the scaled inputs the network receives (training split)", "anchor": "start"},
+        "title": {
+            "text": "Layer 0: the inputs the network receives",
+            "subtitle": "Each feature after the scaler, training split; bars: share of rows per bin",
+            "anchor": "start",
+        },
         "facet": {
             "field": "feature",
             "type": "nominal",
@@ -290,12 +398,28 @@ def band_frame(records: Sequence[dict[str, Any]], layer: int, stage: str, max_po
     return compact_frame(columns)
 
 
+BAND_TITLES = {
+    "max": "highest",
+    "p85": "85th percentile",
+    "p50": "median",
+    "p15": "15th percentile",
+    "min": "lowest",
+}
+
+
 @lru_cache(maxsize=1)
 def band_spec() -> Spec:
     x = EPOCH_X
     return {
         "height": 240,
-        "title": {"text": "Spread over epochs: p15–p85, median, min–max", "anchor": "start"},
+        "title": {
+            "text": "How the values spread, epoch by epoch",
+            "subtitle": [
+                "Line: the median. Dark band: the middle 70% of values",
+                "(15th to 85th percentile). Light band: lowest to highest.",
+            ],
+            "anchor": "start",
+        },
         "layer": [
             {
                 "mark": {"type": "area", "opacity": 0.12, "color": "#1f77b4"},
@@ -311,15 +435,15 @@ def band_spec() -> Spec:
             },
             *_with_latest(
                 {
-                    "mark": {"type": "line", "color": "#1f77b4", "tooltip": True},
+                    "mark": {"type": "line", "color": "#1f77b4"},
                     "encoding": {
                         "x": x,
                         "y": {"field": "p50", "type": "quantitative"},
                         "tooltip": [
-                            {"field": "epoch", "type": "quantitative"},
+                            _EPOCH_TIP,
                             *(
-                                {"field": f, "type": "quantitative", "format": ".3g"}
-                                for f in ("min", "p15", "p50", "p85", "max")
+                                {"field": f, "type": "quantitative", "title": title, "format": ".3g"}
+                                for f, title in BAND_TITLES.items()
                             ),
                         ],
                     },
@@ -349,11 +473,15 @@ def health_frame(records: Sequence[dict[str, Any]], max_points: int = MAX_POINTS
 def fractions_spec() -> Spec:
     return {
         "height": 260,
-        "title": {"text": "Dead units (always 0) and saturated units (at a bound)", "anchor": "start"},
+        "title": {
+            "text": "Dead and saturated units",
+            "subtitle": ["Dead: always 0 on the probe rows.", "Saturated: stuck at the activation's bound."],
+            "anchor": "start",
+        },
         "transform": [{"fold": ["dead", "saturated"], "as": ["measure", "value"]}],
         "layer": _with_latest(
             {
-                "mark": {"type": "line", "tooltip": True},
+                "mark": {"type": "line"},
                 "encoding": {
                     "x": EPOCH_X,
                     "y": {
@@ -365,20 +493,37 @@ def fractions_spec() -> Spec:
                     },
                     "color": {"field": "layer", "type": "nominal", "title": "layer"},
                     "strokeDash": {"field": "measure", "type": "nominal", "title": "units"},
+                    "tooltip": [
+                        _EPOCH_TIP,
+                        {"field": "layer", "type": "nominal", "title": "layer"},
+                        {"field": "measure", "type": "nominal", "title": "units"},
+                        {"field": "value", "type": "quantitative", "title": "share of units", "format": ".1%"},
+                    ],
                 },
             }
         ),
     }
 
 
+HEALTH_HEIGHT = 260  # the gradient-size and update-size charts sit side by side: same height
+
+
 @lru_cache(maxsize=1)
 def grad_norm_spec() -> Spec:
     return {
-        "height": 260,
-        "title": {"text": "Gradient norm of each layer's weights", "anchor": "start"},
+        "height": HEALTH_HEIGHT,
+        "title": {
+            "text": "Gradient size ‖∇W‖ of each layer",
+            "subtitle": [
+                "How hard each layer is pushed: the size of the",
+                "gradient of its weights, root-mean-square over",
+                "the epoch's steps (log scale)",
+            ],
+            "anchor": "start",
+        },
         "layer": _with_latest(
             {
-                "mark": {"type": "line", "tooltip": True},
+                "mark": {"type": "line"},
                 "encoding": {
                     "x": EPOCH_X,
                     "y": {
@@ -388,10 +533,159 @@ def grad_norm_spec() -> Spec:
                         "scale": {"type": "log"},
                     },
                     "color": {"field": "layer", "type": "nominal", "title": "layer"},
+                    "tooltip": [
+                        _EPOCH_TIP,
+                        {"field": "layer", "type": "nominal", "title": "layer"},
+                        {"field": "grad_norm", "type": "quantitative", "title": "gradient size", "format": ".3g"},
+                    ],
                 },
             }
         ),
     }
+
+
+def update_ratio_frame(records: Sequence[dict[str, Any]], max_points: int = MAX_POINTS) -> pd.DataFrame:
+    """Per recorded epoch and layer (hidden layers, then 'output'): ‖ΔW‖ / ‖W‖ and its log10."""
+    rows = [records[i] for i in thin_indices(len(records), max_points)]
+    epochs, names, ratios = [], [], []
+    for record in rows:
+        values = record.get("update_ratio") or []
+        for index, ratio in enumerate(values):
+            epochs.append(record["epoch"])
+            names.append("output" if index == len(values) - 1 else f"layer {index + 1}")
+            ratios.append(ratio)
+    ratio = _finite(ratios, positive=True)
+    return compact_frame(
+        {
+            "epoch": np.array(epochs, dtype=np.int64),
+            "layer": np.array(names, dtype=object),
+            "ratio": ratio,
+            "log_ratio": np.log10(ratio),
+        }
+    )
+
+
+@lru_cache(maxsize=1)
+def update_ratio_spec() -> Spec:
+    """log10 of ‖ΔW‖ / ‖W‖ with a rule at −3, Karpathy's 'about 1e-3 is healthy'."""
+    return {
+        "height": HEALTH_HEIGHT,
+        "title": {
+            "text": "Update size ÷ weight size, per layer",
+            "subtitle": [
+                "How far one step moves each layer's weights, at the",
+                "epoch's last full batch. Near −3 (dashed) is healthy;",
+                "far below, the layer barely learns; far above, unstable.",
+            ],
+            "anchor": "start",
+        },
+        "layer": [
+            {
+                "mark": {"type": "rule", "color": "#7f7f7f", "strokeDash": [4, 4]},
+                "encoding": {"y": {"datum": HEALTHY_LOG_UPDATE}},
+            },
+            *_with_latest(
+                {
+                    "mark": {"type": "line"},
+                    "encoding": {
+                        "x": EPOCH_X,
+                        "y": {
+                            "field": "log_ratio",
+                            "type": "quantitative",
+                            "title": "log10(‖ΔW‖ / ‖W‖)",
+                            "scale": {"zero": False},
+                            "axis": {"format": "d", "tickMinStep": 1},
+                        },
+                        "color": {"field": "layer", "type": "nominal", "title": "layer"},
+                        "tooltip": [
+                            _EPOCH_TIP,
+                            {"field": "layer", "type": "nominal", "title": "layer"},
+                            {"field": "ratio", "type": "quantitative", "title": "‖ΔW‖ / ‖W‖", "format": ".2e"},
+                            {"field": "log_ratio", "type": "quantitative", "title": "log10", "format": ".2f"},
+                        ],
+                    },
+                }
+            ),
+        ],
+    }
+
+
+# ---- (g) one histogram's whole history as a heatmap --------------------------------------------
+def history_frame(
+    records: Sequence[dict[str, Any]], layer: int, stage: str, max_columns: int = MAX_HISTORY_COLUMNS
+) -> pd.DataFrame:
+    """One rect per (kept epoch, bin): the epoch's share of values in the bin, on the run's fixed bins.
+
+    A kept epoch's column reaches back to the previous kept epoch, so thinned (older, sparser) records
+    still tile the time axis without gaps.
+    """
+    rows = [r for r in records if layer < len(r["layers"]) and stage in r["layers"][layer]["stages"]]
+    rows = [rows[i] for i in thin_indices(len(rows), max_columns)]
+    if not rows:
+        return compact_frame({k: np.array([], dtype=np.float64) for k in ("start", "epoch", "x0", "x1", "share")})
+    hists = [r["layers"][layer]["stages"][stage]["hist"] for r in rows]
+    edges = np.asarray(hists[-1]["edges"], dtype=np.float64)  # fixed per run: the same for every epoch
+    counts = np.stack([np.asarray(h["counts"], dtype=np.float64) for h in hists])
+    share = counts / np.maximum(counts.sum(1, keepdims=True), 1.0)
+    epochs = np.array([r["epoch"] for r in rows], dtype=np.int64)
+    starts = np.concatenate([[epochs[0] - 1], epochs[:-1]])
+    bins = counts.shape[1]
+    return compact_frame(
+        {
+            "start": np.repeat(starts, bins),
+            "epoch": np.repeat(epochs, bins),
+            "x0": np.tile(edges[:-1], len(rows)),
+            "x1": np.tile(edges[1:], len(rows)),
+            "share": share.reshape(-1),
+        }
+    )
+
+
+@lru_cache(maxsize=64)
+def history_spec(title: str) -> Spec:
+    """The title names the layer and stage, so the spec changes only when the choice does."""
+    return {
+        "height": 240,
+        "title": {
+            "text": title,
+            "subtitle": [
+                "Each column: one epoch's histogram of these values;",
+                "darker: a larger share of the values in that bin",
+            ],
+            "anchor": "start",
+        },
+        "mark": {"type": "rect"},
+        "encoding": {
+            "x": {**EPOCH_X, "field": "start"},
+            "x2": {"field": "epoch"},
+            "y": {
+                "field": "x0",
+                "type": "quantitative",
+                "title": "value",
+                "scale": {"zero": False, "nice": False},
+                "axis": {"format": ".3~g"},
+            },
+            "y2": {"field": "x1"},
+            "color": {
+                "field": "share",
+                "type": "quantitative",
+                "title": "share",
+                "scale": {"type": "sqrt", "scheme": "blues"},
+                "legend": {"format": ".0%"},
+            },
+            "tooltip": [
+                _EPOCH_TIP,
+                {"field": "x0", "type": "quantitative", "title": "values from", "format": ".3g"},
+                {"field": "x1", "type": "quantitative", "title": "to", "format": ".3g"},
+                {"field": "share", "type": "quantitative", "title": "share of values", "format": ".1%"},
+            ],
+        },
+        "usermeta": CANVAS,
+    }
+
+
+def history_title(layer: int, stage: str, activation: str, norm: str) -> str:
+    return f"Layer {layer + 1} {stage_phrase(stage, activation, norm)}, per epoch"
 
 
 # ---- (e) the decision boundary or regression surface -------------------------------------------
@@ -451,21 +745,27 @@ def surface_frame(plane: Plane, predictions: np.ndarray, class_names: Sequence[s
 
 
 @lru_cache(maxsize=16)
-def surface_spec(task: str, n_classes: int = 2) -> Spec:
+def surface_spec(task: str, n_classes: int = 2, scaled: bool = True) -> Spec:
+    """`scaled` is False when the run's scaler is 'none': the axes are then the raw features."""
+    word = "scaled" if scaled else "raw"
     axes = {
         "x": {
             "field": "x0",
             "type": "quantitative",
-            "title": "scaled feature 0",
+            "title": f"{word} feature 0",
             "scale": {"zero": False, "nice": False},
         },
         "y": {
             "field": "x1",
             "type": "quantitative",
-            "title": "scaled feature 1",
+            "title": f"{word} feature 1",
             "scale": {"zero": False, "nice": False},
         },
     }
+    point_tips = [
+        {"field": "x0", "type": "quantitative", "title": f"{word} feature 0", "format": ".3g"},
+        {"field": "x1", "type": "quantitative", "title": f"{word} feature 1", "format": ".3g"},
+    ]
     if task == "classification":
         color = {"field": "label", "type": "nominal", "title": "class"}
         cell_extra = {
@@ -478,14 +778,23 @@ def surface_spec(task: str, n_classes: int = 2) -> Spec:
         }
         point_mark = {"type": "circle", "size": 26, "stroke": "white", "strokeWidth": 0.7, "opacity": 1}
         title = "Decision boundary and test points"
+        subtitle = ["Background: the class the network predicts,", "paler where it is less sure"]
+        cell_tips = [
+            {"field": "label", "type": "nominal", "title": "predicted class"},
+            {"field": "confidence", "type": "quantitative", "title": "confidence", "format": ".0%"},
+        ]
+        point_tips.append({"field": "label", "type": "nominal", "title": "true class"})
     else:
         color = {"field": "value", "type": "quantitative", "title": "target", "scale": {"scheme": "viridis"}}
         cell_extra = {}
         point_mark = {"type": "circle", "size": 26, "stroke": "black", "strokeWidth": 0.6, "opacity": 1}
         title = "Regression surface and test points"
+        subtitle = ["Background: the network's prediction;", "dots: the test rows' true targets"]
+        cell_tips = [{"field": "value", "type": "quantitative", "title": "prediction", "format": ".3g"}]
+        point_tips.append({"field": "value", "type": "quantitative", "title": "true target", "format": ".3g"})
     return {
         "height": 330,
-        "title": {"text": title, "anchor": "start"},
+        "title": {"text": title, "subtitle": subtitle, "anchor": "start"},
         "layer": [
             {
                 "transform": [{"filter": "datum.kind == 'grid'"}],
@@ -496,12 +805,13 @@ def surface_spec(task: str, n_classes: int = 2) -> Spec:
                     "y2": {"field": "x1_end"},
                     "color": color,
                     **cell_extra,
+                    "tooltip": cell_tips,
                 },
             },
             {
                 "transform": [{"filter": "datum.kind == 'point'"}],
                 "mark": {**point_mark, "clip": True},
-                "encoding": {**axes, "color": color},
+                "encoding": {**axes, "color": color, "tooltip": point_tips},
             },
         ],
         "config": {"aria": False},
@@ -518,28 +828,63 @@ class TrainCharts:
         self.task: str = trainer.task
         self.activation: str = trainer.config.activation
         self.norm: str = trainer.config.norm
+        self.scaled: bool = trainer.config.scaler != "none"
         self.class_names: tuple[str, ...] = tuple(prepared.dataset.class_names)
         self.n_features: int = int(prepared.X_train.shape[1])
         self.inputs = input_frame(prepared.X_train, prepared.dataset.feature_names)
         self.plane = plane(prepared.X_train, prepared.X_test, prepared.y_test, self.task, self.class_names)
+        self._ghost: tuple[Ghost | None, str, pd.DataFrame | None] = (None, "", None)
 
-    def build(self, trainer: Trainer, band_layer: int = 0, band_stage: str = "act") -> dict[str, Chart]:
-        """Every live chart's cached spec and this tick's data (the surface only while weights are finite)."""
-        curve = curve_frame(trainer.curve, trainer.metric_name)
+    def _ghost_curve(self, ghost: Ghost | None, metric_name: str) -> pd.DataFrame | None:
+        """The ghost's thinned curve, computed once per ghost (it does not change while this run trains)."""
+        if ghost is None or not ghost.curve:
+            return None
+        if self._ghost[0] is not ghost or self._ghost[1] != metric_name:
+            self._ghost = (ghost, metric_name, curve_frame(ghost.curve, metric_name))
+        return self._ghost[2]
+
+    def build(
+        self, trainer: Trainer, band_layer: int = 0, band_stage: str = "act", ghost: Ghost | None = None
+    ) -> dict[str, Chart]:
+        """Every live chart's cached spec and this tick's data.
+
+        `band_layer` (0-based hidden layer) and `band_stage` ("linear", "norm" or "act") choose what the
+        band and history charts follow. `ghost`: the previous run's curve and label (see `Ghost`), drawn
+        faded and dashed under this run's loss and metric; its metric is left out when it is another
+        metric (accuracy vs R²). With or without a ghost, and from tick to tick, every spec stays the same.
+
+        Keys, and a layout that fits their sizes (each chart fills its container's width):
+          "loss" (260 px high) above "metric" (190), in a wide left column; "surface" (330, only for
+          two-feature data while the weights are finite) in the right column beside them;
+          "inputs" (layer 0's histograms) and "histograms" (every hidden layer's stages, latest epoch), full width;
+          "band" (spread over epochs) beside "history" (the chosen histogram for every epoch, a heatmap), both
+          240 px, in two columns;
+          "fractions" (dead and saturated units), full width or beside the band;
+          "grad_norms" (gradient size per layer) beside "update_ratio" (log10 ‖ΔW‖/‖W‖ per layer and the
+          output layer, with a rule at −3), both 260 px, in two columns.
+        """
+        metric = trainer.metric_name
+        curve = curve_frame(trainer.curve, metric)
+        ghost_curve = self._ghost_curve(ghost, metric)
+        label = ghost.label if ghost is not None else ""
+        same_metric = ghost is not None and ghost.metric_name == metric
         health = health_frame(trainer.records)
         latest = trainer.records[-1]["layers"] if trainer.records else []
+        title = history_title(band_layer, band_stage, self.activation, self.norm)
         charts = {
-            "loss": Chart(loss_spec(), curve),
-            "metric": Chart(metric_spec(trainer.metric_name), curve),
+            "loss": Chart(loss_spec(), with_ghost(curve, ghost_curve, label)),
+            "metric": Chart(metric_spec(metric), with_ghost(curve, ghost_curve if same_metric else None, label)),
             "inputs": Chart(input_spec(), self.inputs),
-            "histograms": Chart(histogram_spec(), histogram_frame(latest, self.activation, self.norm)),
+            "histograms": Chart(histogram_spec(self.norm), histogram_frame(latest, self.activation, self.norm)),
             "band": Chart(band_spec(), band_frame(trainer.records, band_layer, band_stage)),
+            "history": Chart(history_spec(title), history_frame(trainer.records, band_layer, band_stage)),
             "fractions": Chart(fractions_spec(), health),
             "grad_norms": Chart(grad_norm_spec(), health),
+            "update_ratio": Chart(update_ratio_spec(), update_ratio_frame(trainer.records)),
         }
         if self.plane is not None and not trainer.diverged:
             predictions = trainer.predict(self.plane.centres)
             if np.isfinite(predictions).all():
-                spec = surface_spec(self.task, max(len(self.class_names), 2))
+                spec = surface_spec(self.task, max(len(self.class_names), 2), self.scaled)
                 charts["surface"] = Chart(spec, surface_frame(self.plane, predictions, self.class_names))
         return charts
