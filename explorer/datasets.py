@@ -25,6 +25,7 @@ class Dataset:
     task: str  # "classification" | "regression"
     feature_names: tuple[str, ...]
     class_names: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # what loading changed that a learner should know (e.g. rows dropped)
 
     @property
     def n_classes(self) -> int:
@@ -112,6 +113,11 @@ def _bundled(name: str) -> Dataset:
     return Dataset(X, np.asarray(bunch.target, dtype=np.int64), "classification", names, classes)
 
 
+def dropped_note(dropped: int, read: int) -> str:
+    """The line every page shows when rows were left out: statistics silently on fewer rows mislead."""
+    return f"dropped {dropped:,} of {read:,} rows with missing values (every statistic and run uses the other rows)"
+
+
 def load_csv(source: str | Path | IO[bytes] | IO[str] | bytes, target: str = "") -> Dataset:
     """A user's CSV: numeric feature columns, and a target (default: the last column).
 
@@ -142,9 +148,11 @@ def load_csv(source: str | Path | IO[bytes] | IO[str] | bytes, target: str = "")
     non_numeric = [str(c) for c in features.columns if not pd.api.types.is_numeric_dtype(features[c])]
     if non_numeric:
         raise ConfigError(f"the CSV's feature columns must be numeric; not numeric: {', '.join(non_numeric[:5])}")
+    read = len(frame)
     frame = frame.dropna()
     if len(frame) < 10:
         raise ConfigError("the CSV has fewer than 10 complete rows (rows with empty cells are dropped)")
+    notes = (dropped_note(read - len(frame), read),) if len(frame) < read else ()
     X = frame.drop(columns=[target]).to_numpy(dtype=np.float64)
     column = frame[target]
     numeric = pd.api.types.is_numeric_dtype(column)
@@ -155,8 +163,9 @@ def load_csv(source: str | Path | IO[bytes] | IO[str] | bytes, target: str = "")
         classes, y = np.unique(column.astype(str).to_numpy(), return_inverse=True)
         if len(classes) < 2:
             raise ConfigError(f"target={target!r} has a single class; it needs at least 2")
-        return Dataset(X, y.astype(np.int64), "classification", tuple(map(str, features.columns)), tuple(classes))
-    return Dataset(X, column.to_numpy(dtype=np.float64), "regression", tuple(map(str, features.columns)))
+        names = tuple(map(str, features.columns))
+        return Dataset(X, y.astype(np.int64), "classification", names, tuple(classes), notes)
+    return Dataset(X, column.to_numpy(dtype=np.float64), "regression", tuple(map(str, features.columns)), (), notes)
 
 
 def load(config: Config) -> Dataset:

@@ -102,7 +102,7 @@ def scale(unscaled: Unscaled, scaler_name: str) -> Prepared:
         np.asarray(X_train, dtype=np.float64),
         np.asarray(X_test, dtype=np.float64),
         scaler,
-        scaling.scaler_notes(scaler_name, scaler),
+        [*unscaled.dataset.notes, *scaling.scaler_notes(scaler_name, scaler)],
     )
 
 

@@ -1,6 +1,6 @@
 """The Data page: normalised is not normal. Every stage of the input pipeline, feature by feature.
 
-Controls in the sidebar choose the data, skews and scaler (the same keys as a shared link); the tabs
+Controls in the sidebar choose a scenario, the data, skews and scaler (the same keys as a shared link); the tabs
 show each feature's shape at each stage, the numbers behind it, a two-feature scatter, what scaling
 does to the conditioning of learning, and one feature under every scaler.
 """
@@ -26,7 +26,8 @@ config, prepared = data_state.current()  # the session's shared config (first pa
 shared_config.warn_url_problems()
 config_json = config.to_json()
 report = data_cache.report(config_json)
-data_view.notes(report)
+data_view.scenario_note()
+data_view.notes(prepared, report)
 
 distributions, statistics, scatter, conditioning, compare = st.tabs(data_view.TABS, key="data_tab", on_change="rerun")
 if distributions.open:

@@ -1,9 +1,13 @@
+import json
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from ui import data_cache
+from explorer import labels
+from explorer.config import SCALERS, Config
+from explorer.scenarios import SCENARIOS
+from ui import data_cache, data_view
 
 PAGE = str(Path(__file__).resolve().parent.parent / "pages" / "data.py")
 TABS = ("Distributions", "Statistics", "Scatter", "Conditioning", "Compare scalers")
@@ -24,8 +28,8 @@ def _steps(text: str) -> int:
     return int(text.replace(",", ""))
 
 
-@pytest.mark.parametrize(("tab", "charts"), [("Distributions", 2), ("Scatter", 2), ("Conditioning", 2)])
-def test_each_tab_renders_its_charts(tab, charts):
+@pytest.mark.parametrize(("tab", "charts"), [("Distributions", 12), ("Scatter", 2), ("Conditioning", 2)])
+def test_each_tab_renders_its_charts(tab, charts):  # Distributions: 2 features × 3 stages, histogram and Q-Q
     at = _page(tab, skew="0:lognormal:1.5")
     assert not at.exception and not at.error
     assert len(at.get("vega_lite_chart")) == charts
@@ -38,11 +42,14 @@ def test_statistics_tab_has_a_table_per_stage():
     assert list(at.dataframe[2].value["feature"]) == ["x0", "x1"]
 
 
-def test_compare_scalers_draws_one_panel_per_scaler():
+def test_compare_scalers_draws_one_panel_per_scaler_under_its_readable_name():
     at = _page("Compare scalers", skew="0:lognormal:1.5")
     assert not at.exception
-    (chart,) = at.get("vega_lite_chart")
-    assert "minmax" in chart.proto.spec and "pca_whiten" in chart.proto.spec
+    titles = [json.loads(chart.proto.spec)["title"]["text"] for chart in at.get("vega_lite_chart")]
+    assert titles == [labels.SCALERS[scaler] for scaler in SCALERS]
+    axes = [json.loads(chart.proto.spec)["layer"][0]["encoding"]["x"]["title"] for chart in at.get("vega_lite_chart")]
+    assert axes[0] == "x0, not scaled" and not any("scaled feature" in axis for axis in axes)
+    assert list(at.dataframe[0].value["scaler"]) == titles
 
 
 def test_the_url_sets_the_data_and_kappa_shows_the_effect_of_scale():
@@ -60,11 +67,60 @@ def test_changing_a_control_updates_the_url():
     assert at.query_params["scaler"] == "minmax"
 
 
-def test_a_preset_fills_the_skew_box():
+def test_a_scenario_sets_all_its_keys_and_says_what_to_look_at():
     at = _page()
-    at.sidebar.selectbox(key="data_preset").select("0:scale:1000").run()
+    at.sidebar.selectbox(key="data_preset").select("feature_x1000").run()
+    assert not at.exception
     assert at.sidebar.text_input(key="data_skew").value == "0:scale:1000"
+    assert at.sidebar.selectbox(key="data_scaler").value == "none"
     assert at.query_params["skew"] == "0:scale:1000"
+    shared = at.session_state["config"]  # what the Train page opens on: the training keys too
+    assert (shared.norm, shared.optimizer, shared.lr, shared.epochs) == ("none", "momentum", 0.01, 40)
+    scenario = SCENARIOS["feature_x1000"]
+    assert any(scenario.question in info.value and scenario.look_at in info.value for info in at.info)
+    at.sidebar.selectbox(key="data_scaler").select("standard").run()  # leaving the scenario's setup
+    assert not any(scenario.question in info.value for info in at.info)
+
+
+def test_every_sidebar_control_has_help_and_trains_words():
+    at = _page()
+    widgets = [*at.sidebar.selectbox, *at.sidebar.number_input, *at.sidebar.text_input]
+    assert {w.label for w in widgets} == {"Scenario", "Dataset", "Samples", "Noise", "Skew", "Scaler", "Seed"}
+    assert all(len(w.help or "") > 40 for w in widgets), [w.label for w in widgets if len(w.help or "") <= 40]
+    skew_help = at.sidebar.text_input(key="data_skew").help
+    assert all(word in skew_help for word in ("Shape kinds", "Scale kinds", "0 is the first", "Example"))
+    assert at.sidebar.selectbox(key="data_scaler").options == [labels.SCALERS[s] for s in SCALERS]
+    assert "Two moons (2 features)" in at.sidebar.selectbox(key="data_dataset").options
+
+
+def test_statistics_headers_are_words_with_help():
+    for name, column in data_view.STAT_COLUMNS.items():
+        assert "_" not in column["label"] and len(column["help"]) > 15, name
+    at = _page("Statistics")
+    assert "D'Agostino–Pearson" in data_view.STAT_COLUMNS["normality_p"]["help"]
+    assert "Gaussian" in data_view.STAT_COLUMNS["kurtosis"]["help"]
+    assert list(at.dataframe[0].value.columns) == list(data_view.STAT_COLUMNS)
+
+
+def test_rows_dropped_for_missing_values_are_shown_in_plain_sight(tmp_path):
+    lines = [f"{i},{i % 7},{i % 2}" for i in range(40)]
+    lines[3], lines[10] = "3,,1", ",3,0"
+    path = tmp_path / "gaps.csv"
+    path.write_text("a,b,label\n" + "\n".join(lines) + "\n")
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.session_state["config"] = Config(dataset="csv", csv_path=str(path))
+    at.session_state["data_tab"] = "Statistics"
+    at.run()
+    assert not at.exception
+    assert any("dropped 2 of 40 rows with missing values" in info.value for info in at.info)
+
+
+def test_axis_titles_never_call_unscaled_values_scaled():
+    assert data_view.stage_axis_title("x0", "scaled", "none") == "x0, not scaled"
+    assert data_view.stage_axis_title("x0", "scaled", "standard") == "x0, scaled"
+    at = _page("Distributions", scaler="none")
+    titles = [json.loads(chart.proto.spec)["title"]["text"] for chart in at.get("vega_lite_chart")]
+    assert "no scaler" in titles and not any("scaler" in t and t != "no scaler" for t in titles)
 
 
 @pytest.mark.parametrize("skew", ["0:nope:1", "7:lognormal:1"])
@@ -84,7 +140,7 @@ def test_verify_measures_gradient_descent_beside_the_prediction():
     at.button(key="data_verify").click().run()
     assert not at.exception
     predicted = _steps(_metric(at, "predicted steps"))
-    measured = _steps(_metric(at, "measured: slowest"))
+    measured = _steps(_metric(at, "measured (slowest)"))
     assert predicted > 100
     assert abs(measured - predicted) <= 0.2 * predicted
 
@@ -92,7 +148,7 @@ def test_verify_measures_gradient_descent_beside_the_prediction():
 def test_a_run_past_the_cap_says_so():
     at = _page("Conditioning", scaler="none", skew="0:scale:1000")
     at.button(key="data_verify").click().run()
-    assert _metric(at, "measured: slowest") == "not reached"
+    assert _metric(at, "measured (slowest)") == "not reached"
     assert any("Stopped at the cap" in w.value for w in at.warning)
 
 

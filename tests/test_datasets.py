@@ -87,3 +87,20 @@ def test_skewed_regression_is_right_skewed_with_a_target_linear_in_the_raw_featu
     coef, *_ = np.linalg.lstsq(np.c_[data.X, np.ones(len(data.X))], data.y, rcond=None)
     residual = data.y - np.c_[data.X, np.ones(len(data.X))] @ coef
     assert residual.std() < 1e-8 * data.y.std()  # exactly linear without noise
+
+
+def test_rows_with_missing_values_are_dropped_counted_and_noted(tmp_path):
+    lines = [f"{i},{i % 5},{i % 2}" for i in range(30)]
+    lines[4], lines[7], lines[20] = "4,,0", ",2,1", "20,0,"
+    path = tmp_path / "gaps.csv"
+    path.write_text("a,b,label\n" + "\n".join(lines) + "\n")
+    data = load_csv(path)
+    assert len(data.X) == 27
+    assert data.notes == ("dropped 3 of 30 rows with missing values (every statistic and run uses the other rows)",)
+    prepared = prepare(Config(dataset="csv", csv_path=str(path)))
+    assert prepared.notes[0].startswith("dropped 3 of 30 rows with missing values")
+
+
+def test_a_complete_csv_has_no_note():
+    text = "a,b,y\n" + "\n".join(f"{i},{i * 2},{i % 2}" for i in range(30))
+    assert load_csv(io.StringIO(text)).notes == ()

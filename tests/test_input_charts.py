@@ -54,9 +54,54 @@ def test_the_kappa_chart_labels_singular_and_failed_scalers():
     assert [v["current"] for v in values] == ["other", "current", "other"]
 
 
-def test_grids_facet_by_feature_and_stage_or_wrap():
-    panels = [inputs.Panel(f, s, np.arange(10.0)) for f in ("a", "b") for s in ("raw", "scaled")]
-    grid = inputs.distribution_grid(panels)
-    assert grid["facet"]["row"]["sort"] == ["a", "b"] and grid["facet"]["column"]["sort"] == ["raw", "scaled"]
-    wrapped = inputs.qq_grid(panels, wrap=3)
-    assert wrapped["columns"] == 3 and "row" not in wrapped["facet"]
+def _walk(spec):
+    """Every dict inside a spec, depth first."""
+    if isinstance(spec, dict):
+        yield spec
+        for value in spec.values():
+            yield from _walk(value)
+    elif isinstance(spec, list):
+        for value in spec:
+            yield from _walk(value)
+
+
+def _tooltips(spec):
+    return [item for d in _walk(spec) for item in d.get("tooltip", []) if isinstance(item, dict)]
+
+
+def test_histogram_and_qq_charts_are_single_views_that_fit_their_column():
+    values = np.random.default_rng(3).lognormal(size=500)
+    for spec in (inputs.histogram_chart(values, title="raw", x_title="x0, raw"), inputs.qq_chart(values, title="raw")):
+        assert spec["width"] == "container" and spec["autosize"]["type"] == "fit-x"
+        assert not any("facet" in d or "sort" in d for d in _walk(spec))  # Vega's facet sort broke in Chromium
+        assert spec["title"]["text"] == "raw" and spec["title"]["limit"] == 0  # never shortened with "…"
+        json.dumps(spec, allow_nan=False)
+    fixed = inputs.histogram_chart(values, title="t", x_title="x", width=200)
+    assert fixed["width"] == 200 and fixed["autosize"] == {"type": "pad"}
+
+
+def test_chart_tooltips_name_every_field_and_round_every_number():
+    rng = np.random.default_rng(4)
+    x, y = rng.normal(size=200), rng.normal(size=200)
+    rows = [{"scaler": "none", "condition_number": 5e6, "effective_condition_number": 5e6}]
+    specs = [
+        inputs.histogram_chart(x, title="t", x_title="x0, raw"),
+        inputs.qq_chart(x, title="t"),
+        inputs.scatter_with_marginals(x, y, x, x_title="x0, raw", y_title="x1, raw", task="regression", title="t"),
+        inputs.eigenvalue_chart([2.0, 1.0], 2),
+        inputs.kappa_by_scaler_chart(rows, "none", names={"none": "None (raw features)"}),
+    ]
+    for spec in specs:
+        tooltips = _tooltips(spec)
+        assert tooltips
+        for item in tooltips:
+            assert item.get("title"), item
+            if item.get("type") == "quantitative":
+                assert "format" in item, item
+
+
+def test_the_kappa_chart_shows_readable_scaler_names():
+    rows = [{"scaler": "yeo_johnson", "condition_number": 3.0, "effective_condition_number": 3.0}]
+    spec = inputs.kappa_by_scaler_chart(rows, "yeo_johnson", names={"yeo_johnson": "Yeo-Johnson power transform"})
+    assert spec["data"]["values"][0]["name"] == "Yeo-Johnson power transform"
+    assert spec["layer"][0]["encoding"]["y"]["field"] == "name"

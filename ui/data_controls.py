@@ -1,31 +1,48 @@
-"""The Data page's sidebar: compact widgets for the keys that shape the input data, and skew presets.
+"""The Data page's sidebar: compact widgets for the keys that shape the input data, and the scenarios.
 
 The widgets edit the session's shared Config (a link, another page, the last edit); they are re-seeded
 only when it changed without them, never to undo what the user typed (`ui.shared_config`, as on Train).
+Labels and choices read as on the Train page (`explorer.labels`), so a learner moving between the two
+pages sees the same words for the same settings.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 import streamlit as st
 
-from explorer.config import BUNDLED_DATASETS, DATASETS, SCALERS, Config
+from explorer import labels
+from explorer.config import BUNDLED_DATASETS, DATASETS, SCALERS, Config, ConfigError
 from explorer.scaling import DESCRIPTIONS
+from explorer.scenarios import SCENARIOS, Scenario
 from ui import shared_config
 from ui.shared_config import BOUNDS
 
 CONTROLS = ("dataset", "n_samples", "noise", "skew", "scaler", "seed")  # the Config keys this page edits
 SYNCED = "data_synced"  # the Config the widgets are known to agree with
-PRESET = "data_preset"
-SKEW_PRESETS = {
-    "": "none",
-    "0:lognormal:1.5": "feature 0 right-skewed (same mean and std)",
-    "0:heavy_tail:6": "feature 0 heavy-tailed (same mean and std)",
-    "0:bimodal:3": "feature 0 bimodal (same mean and std)",
-    "0:discretize:3": "feature 0 in three levels",
-    "0:scale:1000": "feature 0 × 1000 (same shape)",
-    "0:shift:50": "feature 0 + 50 (same shape)",
-    "all:outliers:0.01": "1% outliers in every feature",
-    "0:lognormal:1.5;1:scale:1000": "skewed feature 0, feature 1 × 1000",
+PRESET = "data_preset"  # the scenario picker (cleared after each pick)
+SCENARIO = "data_scenario"  # the scenario in force, until one of its keys changes
+PRESET_PROBLEM = "data_preset_problem"
+_MISSING = object()
+HELP = {
+    "preset": "A named setup that shows one effect. It sets several settings at once (the Train page opens on "
+    "the same setup) and says what to look at.",
+    "dataset": "Which data to look at. Synthetic sets are generated from the seed; bundled ones are small "
+    "classic tables that ship with scikit-learn (nothing is downloaded).",
+    "n_samples": "How many rows (samples) to generate; a quarter are held out as test rows. Synthetic data only.",
+    "noise": "How much the synthetic data is blurred: more noise overlaps the classes. Synthetic data only.",
+    "skew": "Changes applied to chosen features before scaling, written as features:kind:amount and joined "
+    "by ';'. Features: a number (0 is the first), 0,2, 0-3, all, even or odd. Shape kinds keep the mean "
+    "and std: lognormal:1.5 (long right tail), heavy_tail:6, bimodal:3, discretize:3 (levels), uniform:1. "
+    "Scale kinds keep the shape: scale:1000 (multiply), shift:50 (add). outliers:0.01 makes 1% of the "
+    "rows extreme. Example: 0:lognormal:1.5;1:scale:1000.",
+    "scaler": "How each feature is rescaled before training, fitted on the training rows only. Linear "
+    "scalers (Standardize, Min-max, Max-abs, Robust) move and stretch the axis but keep the shape; "
+    "quantile and power transforms also change the shape. Robust uses the median and the IQR "
+    "(inter-quartile range: the spread of the middle half of the values).",
+    "seed": "The number that fixes all randomness: the generated data, the skews' noise and the train/test "
+    "split. The same seed gives the same numbers.",
 }
 
 
@@ -35,18 +52,57 @@ def key(name: str) -> str:
 
 
 def _sync(config: Config) -> None:
-    """Put the config into the widgets when it changed outside them (a link, another page)."""
+    """Put the config into the widgets when it changed outside them (a link, another page, a scenario)."""
     shared_config.seed_widgets(SYNCED, {key(name): getattr(config, name) for name in CONTROLS}, config)
 
 
 def agree(config: Config) -> None:
     """The widgets describe `config` (the page took their edit): no re-seeding for it."""
     shared_config.agree(SYNCED, config)
+    scenario = scenario_in_force()
+    if scenario is not None and any(_value(config, k) != v for k, v in scenario.overrides.items()):
+        del st.session_state[SCENARIO]  # the learner changed a key it set: it no longer describes the page
 
 
-def _use_preset() -> None:
-    st.session_state[key("skew")] = st.session_state[PRESET]
-    st.session_state[PRESET] = None  # so picking the same preset again works after an edit
+def _value(config: Config, name: str) -> Any:
+    return getattr(config, name, _MISSING)
+
+
+def scenario_in_force() -> Scenario | None:
+    """The scenario picked last, while every key it set still has its value."""
+    return SCENARIOS.get(st.session_state.get(SCENARIO) or "")
+
+
+def _apply_scenario() -> None:
+    """Every key of the scenario at once on the session's Config (not only the data keys: Train opens on it)."""
+    name = st.session_state.get(PRESET)
+    st.session_state[PRESET] = None  # so the same scenario can be picked again after an edit
+    scenario = SCENARIOS.get(name or "")
+    if scenario is None:
+        return
+    try:
+        chosen = scenario.config(shared_config.current())
+    except ConfigError as err:
+        st.session_state[PRESET_PROBLEM] = f"{scenario.title} cannot apply to these settings: {err}"
+        return
+    shared_config.set(chosen)  # the widgets re-seed from it on this run (`_sync`)
+    st.session_state[SCENARIO] = scenario.name
+
+
+def _scenarios() -> None:
+    st.selectbox(
+        "Scenario",
+        list(SCENARIOS),
+        index=None,
+        key=PRESET,
+        format_func=lambda name: SCENARIOS[name].title,
+        placeholder="Pick a setup that shows one effect…",
+        on_change=_apply_scenario,
+        help=HELP["preset"],
+    )
+    problem = st.session_state.pop(PRESET_PROBLEM, None)
+    if problem:
+        st.warning(problem)
 
 
 def sidebar(config: Config) -> Config:
@@ -54,25 +110,19 @@ def sidebar(config: Config) -> Config:
     _sync(config)
     with st.sidebar:
         st.subheader("Data")
+        _scenarios()
         options = list(DATASETS) if config.dataset == "csv" else [d for d in DATASETS if d != "csv"]
-        dataset = st.selectbox("dataset", options, key=key("dataset"))
+        dataset = st.selectbox(
+            "Dataset", options, key=key("dataset"), format_func=labels.DATASETS.get, help=HELP["dataset"]
+        )
         bundled = dataset in BUNDLED_DATASETS or dataset == "csv"
         left, right = st.columns(2)
-        left.number_input("rows", *BOUNDS["n_samples"], step=100, key=key("n_samples"), disabled=bundled)
-        right.number_input("noise", *BOUNDS["noise"], step=0.05, key=key("noise"), disabled=bundled)
-        st.text_input(
-            "skew", key=key("skew"), placeholder="e.g. 0:lognormal:1.5;1:scale:1000", help="features:kind:amount"
+        left.number_input(
+            "Samples", *BOUNDS["n_samples"], step=100, key=key("n_samples"), disabled=bundled, help=HELP["n_samples"]
         )
-        st.selectbox(
-            "skew presets",
-            list(SKEW_PRESETS),
-            format_func=lambda text: f"{text or '—'}  ({SKEW_PRESETS[text]})",
-            key=PRESET,
-            on_change=_use_preset,
-            index=None,
-            placeholder="pick a preset…",
-        )
-        st.selectbox("scaler", SCALERS, key=key("scaler"))
+        right.number_input("Noise", *BOUNDS["noise"], step=0.05, key=key("noise"), disabled=bundled, help=HELP["noise"])
+        st.text_input("Skew", key=key("skew"), placeholder="e.g. 0:lognormal:1.5;1:scale:1000", help=HELP["skew"])
+        st.selectbox("Scaler", SCALERS, key=key("scaler"), format_func=labels.SCALERS.get, help=HELP["scaler"])
         st.caption(DESCRIPTIONS[st.session_state[key("scaler")]])
-        st.number_input("seed", *BOUNDS["seed"], step=1, key=key("seed"))
+        st.number_input("Seed", *BOUNDS["seed"], step=1, key=key("seed"), help=HELP["seed"])
     return config.replace(**{name: st.session_state[key(name)] for name in CONTROLS})

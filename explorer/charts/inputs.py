@@ -4,14 +4,15 @@ Every chart here answers "what did this stage do to the feature's shape or scale
 the normal density of the same mean and std, Q-Q plots compare standardized quantiles with a normal's,
 and the conditioning charts put κ on a log axis, where factors of 10 look like the steps they are.
 Inputs are bounded by the caller (rows sampled for scatters, a few features at a time); histograms and
-Q-Q plots reduce any number of rows to a fixed number of marks.
+Q-Q plots reduce any number of rows to a fixed number of marks. They are single views, not facets: a single
+view can take its Streamlit column's width (so a grid of them shrinks with the window), and Vega's row ×
+column facets with a set order logged "Cannot read properties of undefined (reading 'sort')" in Chromium.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -24,15 +25,6 @@ CURVE_POINTS = 120
 QQ_POINTS = 150
 NORMAL_COLOR = "#d62728"
 BAR_COLOR = "#4c78a8"
-
-
-@dataclass(frozen=True)
-class Panel:
-    """One small chart of a grid: the values of one feature at one stage (or under one scaler)."""
-
-    row: str
-    column: str
-    values: np.ndarray
 
 
 def _clean(value: float) -> float | None:
@@ -85,65 +77,56 @@ def qq_rows(values: np.ndarray, points: int = QQ_POINTS) -> list[dict]:
     return [{"normal": float(t), "sample": float(s)} for t, s in zip(theoretical, z[ranks], strict=True)]
 
 
-def _facet(panels: Sequence[Panel], column_order: Sequence[str], wrap: int | None) -> dict:
-    columns = {"field": "column", "type": "nominal", "sort": list(column_order), "title": None}
-    if wrap:
-        return {**columns, "header": {"labelFontSize": 12, "labelLimit": 0}}
-    rows = list(dict.fromkeys(panel.row for panel in panels))
-    return {
-        "row": {
-            "field": "row",
-            "type": "nominal",
-            "sort": rows,
-            "title": None,
-            "header": {"labelAngle": 0, "labelAlign": "left", "labelFontSize": 12, "labelLimit": 140},
-        },
-        "column": {**columns, "header": {"labelFontSize": 12}},
-    }
+def _title(title: str, subtitle: str | None) -> dict:
+    """A chart title that is never shortened with an ellipsis: callers keep it to a few words."""
+    spec: dict[str, Any] = {"text": title, "fontSize": 12, "anchor": "start", "limit": 0}
+    if subtitle:
+        spec |= {"subtitle": subtitle, "subtitleFontSize": 11, "subtitleLimit": 0}
+    return spec
 
 
-def _grid_spec(
-    panels: Sequence[Panel], layers: list[dict], values: list[dict], wrap: int | None, width: int, height: int
-) -> Spec:
-    layout = {"columns": wrap} if wrap else {}
-    return {
-        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "data": {"values": values},
-        "facet": _facet(panels, list(dict.fromkeys(panel.column for panel in panels)), wrap),
-        **layout,
-        "spec": {"width": width, "height": height, "layer": layers},
-        "resolve": {"scale": {"x": "independent", "y": "independent"}},
-        "config": {"view": {"stroke": "#ddd"}, "axis": {"labelFontSize": 10, "titleFontSize": 10}},
-    }
+def _sized(width: int | str, height: int) -> dict:
+    """Width and height; "container" fills the Streamlit column, axes included, so no chart overflows it.
 
-
-def distribution_grid(
-    panels: Sequence[Panel], *, wrap: int | None = None, width: int = 250, height: int = 110, bins: int = BINS
-) -> Spec:
-    """Small multiples of density histograms, each with the normal density of the same mean and std.
-
-    Without `wrap` panels form a grid (rows × columns, e.g. features × stages); with it they are laid
-    out `wrap` to a line by their column label (e.g. one feature under every scaler). Every panel has
-    its own axes: the point is each one's shape, and stages differ in scale by design.
+    The autosize is always set: left out, Streamlit fits the chart to a height of its own, squashing the plot.
     """
-    values: list[dict] = []
-    for panel in panels:
-        bars, curve = histogram_rows(panel.values, bins)
-        label = {"row": panel.row, "column": panel.column}
-        values += [{**label, "kind": "bar", **bar} for bar in bars]
-        values += [{**label, "kind": "normal", **point} for point in curve]
+    if width == "container":
+        fit = {"type": "fit-x", "contains": "padding"}
+        return {"width": "container", "height": height, "autosize": fit, "padding": {"left": 8, "right": 4}}
+    return {"width": width, "height": height, "autosize": {"type": "pad"}}
+
+
+def histogram_chart(
+    values: np.ndarray,
+    *,
+    title: str,
+    x_title: str,
+    subtitle: str | None = None,
+    width: int | str = "container",
+    height: int = 110,
+    bins: int = BINS,
+) -> Spec:
+    """One feature's density histogram with the normal density of the same mean and std.
+
+    A single layered view (no facets), so it can take its column's width: a grid of these in Streamlit
+    columns shrinks with the window. The y axis is left out: its density units say nothing to a learner,
+    the shape against the curve does; a bar's tooltip gives its rows.
+    """
+    bars, curve = histogram_rows(values, bins)
+    data = [{"kind": "bar", **bar} for bar in bars] + [{"kind": "normal", **point} for point in curve]
+    x = {"type": "quantitative", "title": x_title, "scale": {"zero": False}, "axis": {"tickCount": 4}}
     bars_layer = {
         "transform": [{"filter": "datum.kind === 'bar'"}],
         "mark": {"type": "rect", "color": BAR_COLOR, "opacity": 0.75},
         "encoding": {
-            "x": {"field": "x0", "type": "quantitative", "title": None, "scale": {"zero": False}},
+            "x": {"field": "x0", **x},
             "x2": {"field": "x1"},
-            "y": {"field": "density", "type": "quantitative", "title": None},
+            "y": {"field": "density", "type": "quantitative", "axis": None},
             "y2": {"datum": 0},
             "tooltip": [
-                {"field": "x0", "title": "from", "format": ".4g"},
-                {"field": "x1", "title": "to", "format": ".4g"},
-                {"field": "count", "title": "rows"},
+                {"field": "x0", "type": "quantitative", "title": "from", "format": ".4~g"},
+                {"field": "x1", "type": "quantitative", "title": "to", "format": ".4~g"},
+                {"field": "count", "type": "quantitative", "title": "rows", "format": ","},
             ],
         },
     }
@@ -151,26 +134,31 @@ def distribution_grid(
         "transform": [{"filter": "datum.kind === 'normal'"}],
         "mark": {"type": "line", "color": NORMAL_COLOR, "strokeWidth": 1.5},
         "encoding": {
-            "x": {"field": "x", "type": "quantitative"},
-            "y": {"field": "pdf", "type": "quantitative"},
+            "x": {"field": "x", **x},
+            "y": {"field": "pdf", "type": "quantitative", "axis": None},
         },
     }
-    return _grid_spec(panels, [bars_layer, curve_layer], values, wrap, width, height)
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "title": _title(title, subtitle),
+        **_sized(width, height),
+        "data": {"values": data},
+        "layer": [bars_layer, curve_layer],
+        "config": {"view": {"stroke": "#ddd"}, "axis": {"labelFontSize": 10, "titleFontSize": 10}},
+    }
 
 
-def qq_grid(panels: Sequence[Panel], *, wrap: int | None = None, width: int = 250, height: int = 130) -> Spec:
-    """Normal Q-Q plots in the same layout as `distribution_grid`, with the line y = x for reference."""
-    values: list[dict] = []
-    for panel in panels:
-        rows = qq_rows(panel.values)
-        label = {"row": panel.row, "column": panel.column}
-        values += [{**label, "kind": "point", **row} for row in rows]
-        if rows:
-            lo, hi = rows[0]["normal"], rows[-1]["normal"]
-            values += [{**label, "kind": "line", "normal": lo, "sample": lo}]
-            values += [{**label, "kind": "line", "normal": hi, "sample": hi}]
-    x = {"field": "normal", "type": "quantitative", "title": "normal quantile"}
-    y = {"field": "sample", "type": "quantitative", "title": "data (z)"}
+def qq_chart(
+    values: np.ndarray, *, title: str, subtitle: str | None = None, width: int | str = "container", height: int = 130
+) -> Spec:
+    """A normal Q-Q plot of one feature with the line y = x: off the line is a shape a Gaussian lacks."""
+    rows = qq_rows(values)
+    data = [{"kind": "point", **row} for row in rows]
+    if rows:
+        lo, hi = rows[0]["normal"], rows[-1]["normal"]
+        data += [{"kind": "line", "normal": lo, "sample": lo}, {"kind": "line", "normal": hi, "sample": hi}]
+    x = {"field": "normal", "type": "quantitative", "title": "normal quantile", "axis": {"tickCount": 4}}
+    y = {"field": "sample", "type": "quantitative", "title": "data (z)", "axis": {"tickCount": 4}}
     line = {
         "transform": [{"filter": "datum.kind === 'line'"}],
         "mark": {"type": "line", "color": NORMAL_COLOR, "strokeDash": [4, 3]},
@@ -179,9 +167,23 @@ def qq_grid(panels: Sequence[Panel], *, wrap: int | None = None, width: int = 25
     points = {
         "transform": [{"filter": "datum.kind === 'point'"}],
         "mark": {"type": "circle", "size": 14, "color": BAR_COLOR, "opacity": 0.8},
-        "encoding": {"x": x, "y": y},
+        "encoding": {
+            "x": x,
+            "y": y,
+            "tooltip": [
+                {"field": "normal", "type": "quantitative", "title": "a normal's quantile", "format": ".2f"},
+                {"field": "sample", "type": "quantitative", "title": "the data's (z)", "format": ".2f"},
+            ],
+        },
     }
-    return _grid_spec(panels, [line, points], values, wrap, width, height)
+    return {
+        "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
+        "title": _title(title, subtitle),
+        **_sized(width, height),
+        "data": {"values": data},
+        "layer": [line, points],
+        "config": {"view": {"stroke": "#ddd"}, "axis": {"labelFontSize": 10, "titleFontSize": 10}},
+    }
 
 
 def percentile_box(x: np.ndarray, y: np.ndarray, low: float = 1, high: float = 99) -> tuple[list[float], list[float]]:
@@ -246,9 +248,11 @@ def scatter_with_marginals(
             "y": {"field": "y", "type": "quantitative", "title": y_title, "scale": y_scale},
             "color": color,
             "tooltip": [
-                {"field": "x", "title": x_title, "format": ".4g"},
-                {"field": "y", "title": y_title, "format": ".4g"},
-                {"field": "target", "title": "target"},
+                {"field": "x", "type": "quantitative", "title": x_title, "format": ".4~g"},
+                {"field": "y", "type": "quantitative", "title": y_title, "format": ".4~g"},
+                {"field": "target", "title": "class"}
+                if classification
+                else {"field": "target", "type": "quantitative", "title": "target", "format": ".4~g"},
             ],
         },
     }
@@ -272,7 +276,9 @@ def scatter_with_marginals(
     }
 
 
-def eigenvalue_chart(eigenvalues: Sequence[float], rank: int, *, width: int = 420, height: int = 200) -> Spec:
+def eigenvalue_chart(
+    eigenvalues: Sequence[float], rank: int, *, width: int | str = "container", height: int = 200
+) -> Spec:
     """The eigenvalues of H on a log axis, largest first; directions without curvature drawn at a floor.
 
     κ is the ratio of the first bar to the last curved one, so on a log axis it is the visible drop.
@@ -293,8 +299,7 @@ def eigenvalue_chart(eigenvalues: Sequence[float], rank: int, *, width: int = 42
     kinds = ["curvature", "none (singular)"] if rank < len(eigenvalues) else ["curvature"]
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "width": width,
-        "height": height,
+        **_sized(width, height),
         "data": {"values": values},
         "mark": {"type": "bar"},
         "encoding": {
@@ -318,22 +323,25 @@ def eigenvalue_chart(eigenvalues: Sequence[float], rank: int, *, width: int = 42
                 "scale": {"domain": kinds, "range": [BAR_COLOR, "#bbbbbb"][: len(kinds)]},
             },
             "tooltip": [
-                {"field": "index", "title": "#"},
-                {"field": "exact", "title": "λ", "format": ".4g"},
-                {"field": "kind", "title": "curvature"},
+                {"field": "index", "type": "ordinal", "title": "eigenvalue number"},
+                {"field": "exact", "type": "quantitative", "title": "λ (curvature)", "format": ".4~g"},
+                {"field": "kind", "type": "nominal", "title": "direction"},
             ],
         },
-        "autosize": {"type": "pad"},
         "config": {"legend": {"orient": "top"}},
     }
 
 
-def kappa_by_scaler_chart(rows: Sequence[dict], current: str, *, width: int = 420) -> Spec:
+def kappa_by_scaler_chart(
+    rows: Sequence[dict], current: str, *, names: Mapping[str, str] | None = None, width: int | str = "container"
+) -> Spec:
     """κ for every scaler on the same data, log axis, the current one highlighted.
 
-    `rows` are `ScalerOutcome.summary()` dicts. A singular H is drawn at its effective κ (over the
-    directions with curvature) and labelled "∞ · that κ"; a scaler that failed on this data says so.
+    `rows` are `ScalerOutcome.summary()` dicts; `names` maps scaler ids to what the axis shows (readable
+    labels; the ids when None). A singular H is drawn at its effective κ (over the directions with
+    curvature) and labelled "∞ · that κ"; a scaler that failed on this data says so.
     """
+    names = names or {}
     values = []
     for row in rows:
         failed = "error" in row
@@ -349,6 +357,7 @@ def kappa_by_scaler_chart(rows: Sequence[dict], current: str, *, width: int = 42
         values.append(
             {
                 "scaler": row["scaler"],
+                "name": names.get(row["scaler"], row["scaler"]),
                 "kappa": _clean(shown) if shown is not None else None,
                 "bar": _clean(shown) if shown is not None else 1.0,
                 "label": label,
@@ -356,14 +365,13 @@ def kappa_by_scaler_chart(rows: Sequence[dict], current: str, *, width: int = 42
                 "steps": row.get("predicted_gd_iterations"),
             }
         )
-    order = [row["scaler"] for row in rows]
+    order = [value["name"] for value in values]
     largest = max((v["bar"] for v in values if v["bar"] is not None), default=1.0)
     domain = [0.5, max(largest, 10.0) * 1e4]  # room on the right for the labels
-    y = {"field": "scaler", "type": "nominal", "sort": order, "title": None}
+    y = {"field": "name", "type": "nominal", "sort": order, "title": None, "axis": {"labelLimit": 0}}
     return {
         "$schema": "https://vega.github.io/schema/vega-lite/v5.json",
-        "width": width,
-        "height": {"step": 22},
+        **_sized(width, 22 * len(values)),
         "data": {"values": values},
         "layer": [
             {
@@ -385,9 +393,9 @@ def kappa_by_scaler_chart(rows: Sequence[dict], current: str, *, width: int = 42
                         "scale": {"domain": ["current", "other"], "range": [NORMAL_COLOR, BAR_COLOR]},
                     },
                     "tooltip": [
-                        {"field": "scaler"},
-                        {"field": "label", "title": "κ"},
-                        {"field": "steps", "title": "predicted GD steps", "format": ",.0f"},
+                        {"field": "name", "type": "nominal", "title": "scaler"},
+                        {"field": "label", "type": "nominal", "title": "κ (condition number)"},
+                        {"field": "steps", "type": "quantitative", "title": "predicted GD steps", "format": ",.0f"},
                     ],
                 },
             },
