@@ -76,6 +76,8 @@ def test_histograms_follow_the_placement_and_each_panel_sums_to_one(norm: str, c
     assert set(frame["layer"]) == {"layer 1 · 8 units", "layer 2 · 8 units"}
     sums = frame.groupby(["layer", "column"])["share"].sum()
     assert np.allclose(sums, 1.0)
+    panels = frame.sort_values("order")["panel"].unique().tolist()  # the wrapped grid: layer by layer
+    assert panels == [f"layer {i} · {c}" for i in (1, 2) for c in columns]
 
 
 def test_the_histogram_bins_stay_fixed_from_epoch_to_epoch(trained: Trainer):

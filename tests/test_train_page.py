@@ -63,33 +63,34 @@ def test_step_advances_one_epoch_and_adds_points_to_the_charts():
     after = charts(at)
     assert metric(at, "Epoch") == "1 / 5"
     assert len(after["Loss"][1]) == 1
-    assert len(after["Activations of every hidden layer, stage by stage"][1]) > 0
+    assert len(after["Every hidden layer, stage by stage"][1]) > 0
+    assert len(after["Layer 1 · 3 · ReLU"][1]) > 0  # the first layer's row at the top of the page
     for title, (spec, _) in after.items():  # only the rows changed: the browser keeps each chart
         assert spec == before[title][0], title
 
 
 def _stage_columns(at: AppTest) -> list[str]:
-    frame = charts(at)["Activations of every hidden layer, stage by stage"][1]
+    frame = charts(at)["Every hidden layer, stage by stage"][1]
     return sorted(frame["column"].unique())
 
 
 def test_changing_the_placement_changes_the_stages_shown():
     at = open_app(norm="bn_before")
     at.button(key="train.step").click().run()
-    assert _stage_columns(at) == ["1 · linear (W·u + b)", "2 · batch norm", "3 · relu"]
+    assert _stage_columns(at) == ["1 · linear (W·u + b)", "2 · batch norm", "3 · ReLU"]
 
     at.selectbox(key="train.norm").set_value("bn_after").run()
     assert "restarted from epoch 0" in at.toast[0].value
     at.button(key="train.step").click().run()
-    assert _stage_columns(at) == ["1 · linear (W·u + b)", "2 · relu", "3 · batch norm"]
+    assert _stage_columns(at) == ["1 · linear (W·u + b)", "2 · ReLU", "3 · batch norm"]
 
     at.selectbox(key="train.norm").set_value("ln_before").run()
     at.button(key="train.step").click().run()
-    assert _stage_columns(at) == ["1 · linear (W·u + b)", "2 · layer norm", "3 · relu"]
+    assert _stage_columns(at) == ["1 · linear (W·u + b)", "2 · layer norm", "3 · ReLU"]
 
     at.selectbox(key="train.norm").set_value("none").run()
     at.button(key="train.step").click().run()
-    assert _stage_columns(at) == ["1 · linear (W·u + b)", "2 · relu"]
+    assert _stage_columns(at) == ["1 · linear (W·u + b)", "2 · ReLU"]
     assert not at.exception
 
 

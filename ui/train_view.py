@@ -9,6 +9,7 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer.charts.training import Chart, stage_name
+from explorer.charts.training import Ghost as ChartGhost
 from explorer.config import Config
 from explorer.diagnosis import overfitting
 from explorer.scenarios import SCENARIOS
@@ -69,6 +70,9 @@ def live(run: session.Run) -> None:
     tick()
 
 
+# Widths of the boxes in rows that wrap: two fit side by side beside the sidebar at 1400 px, one per row at 1000.
+TOP_LEFT_PX, TOP_RIGHT_PX, INPUTS_PX, HALF_PX = 500, 380, 380, 440
+CHART_GHOST = "train.chart_ghost"  # (session ghost, run, the charts' Ghost): one object per ghost and run
 SCENARIO = "train.scenario"  # the preset picked in the sidebar (ui/controls.py), until one of its keys changes
 
 
@@ -112,8 +116,12 @@ def _status(run: session.Run) -> None:
     metric = last.get(trainer.metric_name)
     rate = run.meter.rate() if run.playing else None
     with st.container(horizontal=True, key="train-metrics"):
-        with st.container(key="train-epoch", width=250):  # room for "5000 / 5000"
-            st.metric("Epoch", f"{trainer.epoch} / {trainer.config.epochs}", border=True)
+        with st.container(key="train-epoch", width=230):  # room for "5000 / 5000"
+            st.metric(
+                "Epoch", f"{trainer.epoch} / {trainer.config.epochs}", border=True,
+                delta="paused" if rate is None else f"{rate:.1f} epochs / s", delta_color="off", delta_arrow="off",
+                help="Epochs trained of the epochs set; below, how many epochs a second this page trains now.",
+            )  # fmt: skip
         st.metric(
             "Train loss",
             _number(last.get("train_loss")),
@@ -137,10 +145,13 @@ def _status(run: session.Run) -> None:
             help="The test split's mean loss at the epoch's end, in eval mode.",
         )
         if trainer.metric_name == "test_accuracy":
-            st.metric(METRIC_TITLES[trainer.metric_name], "–" if metric is None else f"{metric:.1%}", border=True)
+            shown, words = ("–" if metric is None else f"{metric:.1%}"), "The share of test rows classified right."
         else:
-            st.metric(METRIC_TITLES[trainer.metric_name], _number(metric, 3), border=True)
-        st.metric("Epochs / s", "–" if rate is None else f"{rate:.1f}", border=True)
+            shown, words = _number(metric, 3), "R²: 1 is a perfect prediction, 0 no better than the mean."
+        st.metric(
+            METRIC_TITLES[trainer.metric_name], shown, border=True,
+            help=f"{words} Measured at the epoch's end, in eval mode, on rows the network never trained on.",
+        )  # fmt: skip
     ghost = session.ghost()
     if ghost is not None:
         _ghost_line(run, ghost)
@@ -193,33 +204,62 @@ def _band_choice(run: session.Run) -> tuple[int, str]:
     return layer, stage
 
 
+def _chart_ghost(run: session.Run) -> ChartGhost | None:
+    """The session's ghost as the charts take it: the same object every tick (the charts cache its frame)."""
+    ghost = session.ghost()
+    if ghost is None:
+        return None
+    cached = st.session_state.get(CHART_GHOST)
+    if cached is None or cached[0] is not ghost or cached[1] is not run:
+        cached = (ghost, run, ChartGhost(ghost.curve, ghost.label(run.config)))
+        st.session_state[CHART_GHOST] = cached
+    return cached[2]
+
+
+def _surface(run: session.Run, charts: dict[str, Chart]) -> None:
+    if "surface" in charts:
+        _draw(charts["surface"])
+    elif run.charts.plane is None:
+        st.caption(
+            f"The decision surface is drawn for two-feature data; this data has {run.charts.n_features} features."
+        )
+    else:
+        st.caption("No surface: the network's weights are no longer finite.")
+
+
 def _charts(run: session.Run) -> None:
-    left, right = st.columns([3, 2], gap="medium")
+    """Top: loss, the surface and the first hidden layer, one screen with the buttons; then the insides."""
+    # Rows that wrap: side by side in a wide window, one under the other on a laptop (no chart runs off it).
+    with st.container(horizontal=True, wrap=True, gap="medium"):
+        top_left, top_right = st.container(width=TOP_LEFT_PX), st.container(width=TOP_RIGHT_PX)
+    first_layer = st.columns(len(run.trainer.network.layers[0].order), gap="small")
+    with st.container(horizontal=True, wrap=True, gap="medium"):
+        metric_box, inputs_box = st.container(width=TOP_LEFT_PX), st.container(width=INPUTS_PX)
     st.subheader("Inside the network")
     order = " → ".join(_stage_label(s, run.config) for s in run.trainer.network.layers[0].order)
     st.caption(
-        f"Each hidden layer, stage by stage ({order}): the values on the probe rows (test split, at most "
+        f"Each hidden layer, stage by stage ({order}): the values on the probe rows (the test split, at most "
         "2,000 rows) after the latest epoch, as a share of all values. Bins are fixed for the run; values "
         "beyond them land in the end bins."
     )
-    inputs_box, hist_box = st.container(), st.container()
-    band_box, health_box = st.columns(2, gap="medium")
+    hist_box = st.container()
+    with st.container(horizontal=True, wrap=True, gap="medium"):
+        band_box, history_box = st.container(width=HALF_PX), st.container(width=HALF_PX)
+    fractions_box = st.container()
+    with st.container(horizontal=True, wrap=True, gap="medium"):
+        grad_box, ratio_box = st.container(width=HALF_PX), st.container(width=HALF_PX)
     with band_box:
         layer, stage = _band_choice(run)
-    charts = run.charts.build(run.trainer, layer, stage)
-    with left:
-        with st.container(key="train-loss"):
-            _draw(charts["loss"])
+    charts = run.charts.build(run.trainer, layer, stage, ghost=_chart_ghost(run))
+    with top_left, st.container(key="train-loss"):
+        _draw(charts["loss"])
+    with top_right:
+        _surface(run, charts)
+    for box, chart in zip(first_layer, run.charts.first_layer(run.trainer), strict=True):
+        with box, st.container(key=f"train-first-layer-{chart.spec['title']['text'].split(' · ')[-1][:12]}"):
+            _draw(chart)
+    with metric_box:
         _draw(charts["metric"])
-    with right:
-        if "surface" in charts:
-            _draw(charts["surface"])
-        elif run.charts.plane is None:
-            st.caption(
-                f"The decision surface is drawn for two-feature data; this data has {run.charts.n_features} features."
-            )
-        else:
-            st.caption("No surface: the network's weights are no longer finite.")
     with inputs_box:
         _draw(charts["inputs"])
         shown = run.charts.inputs["order"].nunique()
@@ -229,6 +269,11 @@ def _charts(run: session.Run) -> None:
         _draw(charts["histograms"])
     with band_box:
         _draw(charts["band"])
-    with health_box:
+    with history_box:
+        _draw(charts["history"])
+    with fractions_box:
         _draw(charts["fractions"])
+    with grad_box:
         _draw(charts["grad_norms"])
+    with ratio_box:
+        _draw(charts["update_ratio"])

@@ -265,8 +265,13 @@ def metric_spec(metric_name: str) -> Spec:
 
 # ---- (b) activation histograms, (f) the scaled inputs as "layer 0" -----------------------------
 def histogram_frame(layers: Sequence[dict[str, Any]], activation: str, norm: str = "bn_before") -> pd.DataFrame:
-    """Every hidden layer's stages in the placement's order: one row per bin, share of the probe values."""
-    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("layer", "stage", "column", "x0", "x1", "share")}
+    """Every hidden layer's stages in the placement's order: one row per bin, share of the probe values.
+
+    `panel` ("layer 1 · 2 · batch norm") heads each small chart and `order` sorts them layer by layer, so the
+    grid can wrap to the page's width instead of running off it.
+    """
+    keys = ("layer", "stage", "column", "panel", "order", "x0", "x1", "share")
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in keys}
     for layer in layers:
         row_title = f"layer {layer['index'] + 1} · {layer['width']} units"
         for step, stage in enumerate(layer["order"], start=1):
@@ -274,9 +279,12 @@ def histogram_frame(layers: Sequence[dict[str, Any]], activation: str, norm: str
             edges = np.asarray(hist["edges"], dtype=np.float64)
             counts = np.asarray(hist["counts"], dtype=np.float64)
             bins = len(counts)
+            column = _stage_title(step, stage, activation, norm)
             parts["layer"].append(np.full(bins, row_title, dtype=object))
             parts["stage"].append(np.full(bins, stage, dtype=object))
-            parts["column"].append(np.full(bins, _stage_title(step, stage, activation, norm), dtype=object))
+            parts["column"].append(np.full(bins, column, dtype=object))
+            parts["panel"].append(np.full(bins, f"layer {layer['index'] + 1} · {column}", dtype=object))
+            parts["order"].append(np.full(bins, layer["index"] * 10 + step, dtype=np.int64))
             parts["x0"].append(edges[:-1])
             parts["x1"].append(edges[1:])
             parts["share"].append(counts / max(counts.sum(), 1.0))
@@ -311,14 +319,19 @@ def _histogram_cell(color: Spec, width: int, height: int) -> Spec:
     }
 
 
+STAGE_COLORS = {"linear": "#7f7f7f", "norm": "#ff7f0e", "act": "#1f77b4"}
+HISTOGRAM_COLUMNS = 3  # one layer per row (linear, norm, act) when the network has a norm
+
+
 @lru_cache(maxsize=8)
 def histogram_spec(norm: str = "bn_before") -> Spec:
-    """Subtitled with the run's placement in words and what 'linear' means."""
+    """Subtitled with the run's placement in words and what 'linear' means; small panels in rows of three,
+    about 520 px wide in all, so the grid fits a laptop's window beside the sidebar."""
     stage_color = {
         "field": "stage",
         "type": "nominal",
         "legend": None,
-        "scale": {"domain": ["linear", "norm", "act"], "range": ["#7f7f7f", "#ff7f0e", "#1f77b4"]},
+        "scale": {"domain": list(STAGE_COLORS), "range": list(STAGE_COLORS.values())},
     }
     return {
         "title": {
@@ -330,18 +343,27 @@ def histogram_spec(norm: str = "bn_before") -> Spec:
             "anchor": "start",
         },
         "facet": {
-            "row": {
-                "field": "layer",
-                "type": "nominal",
-                "title": None,
-                "header": {"labelAngle": 0, "labelAlign": "left"},
-            },
-            "column": {"field": "column", "type": "nominal", "title": None, "header": {"labelFontSize": 12}},
+            "field": "panel",
+            "type": "nominal",
+            "title": None,
+            "sort": {"field": "order", "op": "min"},
+            "header": {"labelFontSize": 11, "labelLimit": 150},
         },
-        "spec": _histogram_cell(stage_color, 200, 70),
+        "columns": HISTOGRAM_COLUMNS,
+        "spec": _histogram_cell(stage_color, 120, 60),
         "resolve": {"scale": {"x": "independent", "y": "independent"}},
         "usermeta": CANVAS,
     }
+
+
+@lru_cache(maxsize=32)
+def stage_histogram_spec(title: str, stage: str) -> Spec:
+    """One stage of one layer, as wide as its column: the first hidden layer at the top of the page."""
+    cell = _histogram_cell({"value": STAGE_COLORS.get(stage, "#1f77b4")}, 0, 80)
+    # Fill the column (three share a row at any window width); the autosize keeps Streamlit from
+    # fitting the chart to a height of its own, which squashes the plot.
+    cell.update(width="container", autosize={"type": "fit-x", "contains": "padding"})
+    return {"title": {"text": title, "anchor": "start", "fontSize": 12}, **cell, "usermeta": CANVAS}
 
 
 def input_frame(X: np.ndarray, feature_names: Sequence[str], max_features: int = MAX_INPUT_FEATURES) -> pd.DataFrame:
@@ -380,8 +402,8 @@ def input_spec() -> Spec:
             "sort": {"field": "order", "op": "min"},
             "header": {"labelFontSize": 12},
         },
-        "columns": 4,
-        "spec": _histogram_cell({"value": "#9467bd"}, 180, 60),
+        "columns": 3,
+        "spec": _histogram_cell({"value": "#9467bd"}, 110, 60),
         "resolve": {"scale": {"x": "independent", "y": "independent"}},
     }
 
@@ -842,6 +864,19 @@ class TrainCharts:
         if self._ghost[0] is not ghost or self._ghost[1] != metric_name:
             self._ghost = (ghost, metric_name, curve_frame(ghost.curve, metric_name))
         return self._ghost[2]
+
+    def first_layer(self, trainer: Trainer) -> list[Chart]:
+        """The first hidden layer's stages, one chart each, from the latest probe (empty before epoch 1 too:
+        the charts keep their place)."""
+        layers = trainer.records[-1]["layers"][:1] if trainer.records else []
+        frame = histogram_frame(layers, self.activation, self.norm)
+        order = trainer.network.layers[0].order
+        charts = []
+        for step, stage in enumerate(order, start=1):
+            title = f"Layer 1 · {_stage_title(step, stage, self.activation, self.norm)}"
+            rows = frame[frame["stage"] == stage] if len(frame) else frame
+            charts.append(Chart(stage_histogram_spec(title, stage), rows))
+        return charts
 
     def build(
         self, trainer: Trainer, band_layer: int = 0, band_stage: str = "act", ghost: Ghost | None = None
