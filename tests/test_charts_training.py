@@ -11,7 +11,7 @@ from explorer.charts import training as charts
 from explorer.config import Config
 from explorer.training import Trainer
 
-SMALL = Config(n_samples=200, epochs=3, hidden=(8, 8))
+SMALL = Config(n_samples=200, epochs=3, hidden=(8, 8), norm="bn_before")
 
 
 @pytest.fixture(scope="module")

@@ -268,6 +268,7 @@ def test_a_bad_value_names_its_control():
     at.text_input(key="train.hidden").input("0").run()
     assert "Hidden widths: '0' is not usable" in _error_text(at)
     at.text_input(key="train.hidden").input("8").run()
+    at.selectbox(key="train.norm").set_value("bn_before").run()
     at.number_input(key="train.batch_size").set_value(1).run()
     assert "Batch size: " in _error_text(at)
 

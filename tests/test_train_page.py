@@ -50,13 +50,13 @@ def test_the_page_loads_with_defaults_and_writes_them_to_the_url():
     at = AppTest.from_file(str(APP), default_timeout=60).switch_page("pages/train.py").run()
     assert not at.exception and not at.error
     assert at.title[0].value == "Train"
-    assert metric(at, "Epoch") == "0 / 200"
+    assert metric(at, "Epoch") == "0 / 60"
     assert {"Loss", "Decision boundary and test points"} <= set(charts(at))
-    assert at.query_params["norm"] == "bn_before" and at.query_params["hidden"] == "32,32"
+    assert at.query_params["norm"] == "none" and at.query_params["hidden"] == "32,32"
 
 
 def test_step_advances_one_epoch_and_adds_points_to_the_charts():
-    at = open_app()
+    at = open_app(norm="bn_before")
     before = charts(at)
     assert len(before["Loss"][1]) == 0
     at.button(key="train.step").click().run()
@@ -221,7 +221,7 @@ def test_a_link_whose_settings_cannot_be_built_opens_on_the_defaults_and_says_wh
     at = open_app(skew="5:scale:2")  # moons has features 0 and 1
     assert not at.exception
     assert "feature 5 does not exist" in at.warning[0].value
-    assert trainer(at).config.skew == "" and trainer(at).config.epochs == 200
+    assert trainer(at).config.skew == "" and trainer(at).config.epochs == Config().epochs
 
 
 def test_after_divergence_a_new_learning_rate_starts_a_fresh_run():
@@ -259,7 +259,7 @@ def test_reset_and_network_or_training_changes_reuse_the_prepared_data():
     at.button(key="train.step").click().run()
     at.button(key="train.reset").click().run()
     assert trainer(at).epoch == 0 and trainer(at).prepared is prepared
-    at.selectbox(key="train.norm").set_value("none").run()
+    at.selectbox(key="train.norm").set_value("bn_after").run()
     assert "Network changed (norm)" in at.toast[0].value and trainer(at).prepared is prepared
     at.selectbox(key="train.optimizer").set_value("sgd").run()
     assert trainer(at).config.optimizer == "sgd" and trainer(at).prepared is prepared

@@ -8,7 +8,7 @@ from explorer.config import Config
 from explorer.members import Members
 from explorer.training import MAX_DETAILED_EPOCHS, PROBE_ROWS, Trainer, update_ratios
 
-SMALL = Config(n_samples=300, epochs=6, hidden=(16, 16))
+SMALL = Config(n_samples=300, epochs=6, hidden=(16, 16), norm="bn_before", optimizer="adam")
 STATS_KEYS = {
     "mean", "std", "skew", "p15", "p50", "p85", "min", "max", "frac_dead", "frac_saturated", "hist",
     "unit_percentiles",
@@ -136,9 +136,13 @@ def test_memory_stays_bounded_over_long_runs():
 
 
 def test_batch_of_one_row_is_skipped_with_batch_norm():
-    trainer = Trainer(Config(n_samples=132, test_size=0.25, batch_size=32, epochs=1))  # 99 train rows: 3×32 + 3
+    trainer = Trainer(
+        Config(n_samples=132, test_size=0.25, batch_size=32, epochs=1, norm="bn_before")
+    )  # 99 train rows: 3×32 + 3
     trainer.advance(epochs=1)
-    trainer = Trainer(Config(n_samples=129, test_size=0.2, batch_size=34, epochs=2))  # 103 rows: 3×34 + 1
+    trainer = Trainer(
+        Config(n_samples=129, test_size=0.2, batch_size=34, epochs=2, norm="bn_before")
+    )  # 103 rows: 3×34 + 1
     trainer.advance(epochs=2)
     assert trainer.epoch == 2 and trainer.steps == 6
 
@@ -160,7 +164,7 @@ def test_batch_norm_with_a_single_training_row_is_a_config_error_not_a_crash():
 
     rows = np.arange(11, dtype=np.float64)  # test_size 0.9 leaves one training row
     data = Dataset(np.column_stack([rows, rows**2]), rows * 3, "regression", ("a", "b"))
-    config = Config(dataset="regression", test_size=0.9, epochs=2)
+    config = Config(dataset="regression", test_size=0.9, epochs=2, norm="bn_before")
     with pytest.raises(ConfigError, match="at least 2 training rows"):
         Trainer(config, prepare(config, data))
     plain = Trainer(config.replace(norm="none"), prepare(config, data))  # without batch norm one row can train
