@@ -18,8 +18,10 @@ from explorer.scaling import DESCRIPTIONS
 from explorer.scenarios import SCENARIOS, Scenario
 from ui import shared_config
 from ui.shared_config import BOUNDS
+from ui.skew_editor import skew_editor
 
-CONTROLS = ("dataset", "n_samples", "noise", "skew", "scaler", "seed")  # the Config keys this page edits
+CONTROLS = ("dataset", "n_samples", "noise", "scaler", "seed")  # the Config keys this page's plain widgets edit
+SKEW_EDITOR = "data.skew."  # the skew editor's state prefix (the same editor as Train's, its own rows)
 SYNCED = "data_synced"  # the Config the widgets are known to agree with
 PRESET = "data_preset"  # the scenario picker (cleared after each pick)
 SCENARIO = "data_scenario"  # the scenario in force, until one of its keys changes
@@ -32,11 +34,10 @@ HELP = {
     "classic tables that ship with scikit-learn (nothing is downloaded).",
     "n_samples": "How many rows (samples) to generate; a quarter are held out as test rows. Synthetic data only.",
     "noise": "How much the synthetic data is blurred: more noise overlaps the classes. Synthetic data only.",
-    "skew": "Changes applied to chosen features before scaling, written as features:kind:amount and joined "
-    "by ';'. Features: a number (0 is the first), 0,2, 0-3, all, even or odd. Shape kinds keep the mean "
-    "and std: lognormal:1.5 (long right tail), heavy_tail:6, bimodal:3, discretize:3 (levels), uniform:1. "
-    "Scale kinds keep the shape: scale:1000 (multiply), shift:50 (add). outliers:0.01 makes 1% of the "
-    "rows extreme. Example: 0:lognormal:1.5;1:scale:1000.",
+    "skew": "Changes applied to chosen features before scaling, in order. Features: a number (0 is the "
+    "first), 0,2, 0-3, all, even or odd. Shape kinds keep the mean and std (lognormal: a long right tail; "
+    "heavy tails; bimodal; a few levels; uniform). Scale kinds keep the shape (multiply, add). Outliers "
+    "make a share of the rows extreme. Example: feature 0 lognormal 1.5, then feature 1 × 1000.",
     "scaler": "How each feature is rescaled before training, fitted on the training rows only. Linear "
     "scalers (Standardize, Min-max, Max-abs, Robust) move and stretch the axis but keep the shape; "
     "quantile and power transforms also change the shape. Robust uses the median and the IQR "
@@ -121,8 +122,9 @@ def sidebar(config: Config) -> Config:
             "Samples", *BOUNDS["n_samples"], step=100, key=key("n_samples"), disabled=bundled, help=HELP["n_samples"]
         )
         right.number_input("Noise", *BOUNDS["noise"], step=0.05, key=key("noise"), disabled=bundled, help=HELP["noise"])
-        st.text_input("Skew", key=key("skew"), placeholder="e.g. 0:lognormal:1.5;1:scale:1000", help=HELP["skew"])
+        st.markdown("**Skews**", help=HELP["skew"])
+        skew = skew_editor(SKEW_EDITOR, config.skew)
         st.selectbox("Scaler", SCALERS, key=key("scaler"), format_func=labels.SCALERS.get, help=HELP["scaler"])
         st.caption(DESCRIPTIONS[st.session_state[key("scaler")]])
         st.number_input("Seed", *BOUNDS["seed"], step=1, key=key("seed"), help=HELP["seed"])
-    return config.replace(**{name: st.session_state[key(name)] for name in CONTROLS})
+    return config.replace(skew=skew, **{name: st.session_state[key(name)] for name in CONTROLS})
