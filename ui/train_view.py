@@ -193,14 +193,15 @@ def _band_choice(run: session.Run) -> tuple[int, str]:
     if st.session_state.get("train.band_stage") not in order:
         st.session_state["train.band_stage"] = "act"
     with st.container(horizontal=True):
-        layer = st.selectbox("Layer", layers, key="train.band_layer", format_func=lambda i: f"layer {i + 1}")
+        layer = st.selectbox(
+            "Layer", layers, key="train.band_layer", format_func=lambda i: f"layer {i + 1}",
+            help="Which hidden layer the two charts below follow (layer 1 is next to the inputs).",
+        )  # fmt: skip
         stage = st.segmented_control(
-            "Stage",
-            order,
-            key="train.band_stage",
-            required=True,
-            format_func=lambda s: _stage_label(s, run.config),
-        )
+            "Stage", order, key="train.band_stage", required=True, format_func=lambda s: _stage_label(s, run.config),
+            help="Where in the layer: right after the weighted sum (linear), after the normalisation, or after "
+            "the activation. Pick the activation's input under a sigmoid to see saturation.",
+        )  # fmt: skip
     return layer, stage
 
 
