@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import threading
 import time
+import uuid
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -21,6 +22,7 @@ from explorer.config import Config, ConfigError, format_value
 from explorer.pipeline import Prepared
 from explorer.training import Trainer
 from ui import shared_config
+from ui.training_slots import SLOTS, TrainingSlots
 
 RUN = "train.run"
 GHOST = "train.ghost"  # the previous run's curve, drawn faded under the new one until dismissed
@@ -60,6 +62,8 @@ class Run:
     charts: TrainCharts
     playing: bool = False
     meter: RateMeter = field(default_factory=RateMeter)
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)  # its place in line for the cores (SLOTS)
+    queued: int = 0  # sessions ahead of this one at its last tick (0: it trained)
     # Held while the trainer changes. A click's rerun can start in a new script thread while a tick is
     # still inside `advance` in the old one (pure compute cannot be interrupted): the click waits for it.
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
@@ -176,6 +180,7 @@ def use(chosen: Config) -> str:
         st.session_state[REJECTED] = (chosen, str(err))
         return str(err)
     _keep_as_ghost(current)
+    SLOTS.leave(current.id)  # the new run takes its own place in line
     st.session_state[RUN] = fresh
     shared_config.set(chosen)
     st.toast(reset_message(keys), icon=":material/restart_alt:")
@@ -195,6 +200,7 @@ def pause() -> None:
     current = run()
     with current.lock:
         current.playing = False
+    SLOTS.leave(current.id)
 
 
 def step() -> None:
@@ -211,17 +217,27 @@ def reset() -> None:
     with current.lock:
         current.playing = False  # a tick still holding the old run must not train it on
         st.session_state[RUN] = _build(current.config, prepared=current.trainer.prepared)
+    SLOTS.leave(current.id)
 
 
-def tick(current: Run) -> bool:
-    """Advance a playing run by one time budget; returns True when this tick ended the playing."""
+def tick(current: Run, slots: TrainingSlots = SLOTS) -> bool:
+    """Advance a playing run by one time budget when it is this session's turn at a core (else note how
+    many sessions are ahead, for the page to say); returns True when this tick ended the playing."""
     with current.lock:
         if not current.playing:
+            slots.leave(current.id)
             return False
         if not current.trainer.done:
-            current.trainer.advance(seconds=TICK_SECONDS)
+            current.queued = slots.ask(current.id)
+            if current.queued:
+                return False
+            try:
+                current.trainer.advance(seconds=TICK_SECONDS)
+            finally:
+                slots.done(current.id)
             current.meter.mark(current.trainer.epoch)
         if current.trainer.done:
             current.playing = False
+            slots.leave(current.id)
             return True
         return False

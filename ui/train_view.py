@@ -13,7 +13,8 @@ from explorer.charts.training import Ghost as ChartGhost
 from explorer.config import Config
 from explorer.diagnosis import overfitting
 from explorer.scenarios import SCENARIOS
-from ui import session
+from ui import session, train_export
+from ui.training_slots import SLOTS
 
 METRIC_TITLES = {"test_accuracy": "Test accuracy", "test_r2": "Test R²"}
 
@@ -41,6 +42,7 @@ def buttons(run: session.Run, blocked: bool = False) -> None:
             "Reset", key="train.reset", icon=":material/restart_alt:", on_click=session.reset,
             help="start again from epoch 0 with the same settings (same seed, same numbers)",
         )  # fmt: skip
+        train_export.downloads(run)
     if blocked and run.playing:
         session.pause()  # the run on screen is not what the sidebar asks for: don't let it train on
 
@@ -152,6 +154,12 @@ def _status(run: session.Run) -> None:
             METRIC_TITLES[trainer.metric_name], shown, border=True,
             help=f"{words} Measured at the epoch's end, in eval mode, on rows the network never trained on.",
         )  # fmt: skip
+    if run.playing and run.queued:
+        st.info(
+            f"Waiting for a free core: {run.queued} session{'s' * (run.queued > 1)} ahead. This server trains "
+            f"{SLOTS.slots} run{'s' * (SLOTS.slots > 1)} at a time and takes turns, so every session keeps moving.",
+            icon=":material/hourglass_top:",
+        )
     ghost = session.ghost()
     if ghost is not None:
         _ghost_line(run, ghost)
