@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from explorer.config import BUNDLED_DATASETS, SYNTHETIC_DATASETS, Config, ConfigError
-from explorer.datasets import load, load_csv
+from explorer.datasets import csv_columns, load, load_csv
 from explorer.pipeline import prepare
 
 REGRESSION = {"regression", "skewed_regression", "diabetes"}
@@ -57,8 +57,8 @@ def test_csv_with_continuous_target_is_regression():
 @pytest.mark.parametrize(
     ("text", "target", "fragment"),
     [
-        ("a,b\n1,2\n", "", "at least 2 columns and 10 rows"),
-        ("a,b,c\n" + "x,1,0\n" * 12, "", "must be numeric"),
+        ("a,b\n1,2\n", "", "1 complete rows of 1; it needs at least 10"),
+        ("a,b,c\n" + "".join(f"x{i},1,{i % 2}\n" for i in range(12)), "", "too many to one-hot encode"),
         ("a,b,c\n" + "1,1,0\n" * 12, "zzz", "not a column"),
         ("a,b,c\n" + "1,1,0\n" * 12, "", "single class"),
     ],
@@ -104,3 +104,17 @@ def test_rows_with_missing_values_are_dropped_counted_and_noted(tmp_path):
 def test_a_complete_csv_has_no_note():
     text = "a,b,y\n" + "\n".join(f"{i},{i * 2},{i % 2}" for i in range(30))
     assert load_csv(io.StringIO(text)).notes == ()
+
+
+def test_a_csv_with_a_text_feature_prepares_and_trains_on_its_one_hot_columns(tmp_path):
+    path = tmp_path / "shops.csv"
+    path.write_text("shop,a,y\n" + "\n".join(f"{'NSEW'[i % 4]},{i % 7},{i % 2}" for i in range(40)) + "\n")
+    prepared = prepare(Config(dataset="csv", csv_path=str(path), scaler="standard"))
+    assert prepared.X_train.shape[1] == 5 and np.isfinite(prepared.X_train).all()
+    assert any("'shop' is text: it was one-hot encoded into 4 columns" in note for note in prepared.notes)
+
+
+def test_csv_columns_reads_the_header_as_the_loader_does():
+    assert csv_columns(b"a;b c;y\n1;2;3\n") == ["a", "b c", "y"]
+    with pytest.raises(ConfigError, match="the file is empty"):
+        csv_columns(b"")

@@ -11,13 +11,10 @@ widgets use too). Every control says in `help` what it is and what changing it d
 from __future__ import annotations
 
 import functools
-import hashlib
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import pandas as pd
 import streamlit as st
 
 from explorer import config as cfg
@@ -31,7 +28,7 @@ from ui.shared_config import BOUNDS
 K = "train."  # prefix of this page's widget keys in session_state
 SEEDED = K + "seeded"  # the Config the widgets are known to agree with
 SKEW = K + "skew."  # prefix of the skew editor's state
-CSV_SAVED = K + "csv_saved"  # (file name, saved path) of the last upload, kept across page switches
+CSV_SAVED = K + "csv_saved"  # (file name, saved path, upload id) of the last upload, kept across page switches
 PRESET = K + "preset"  # the preset selectbox (back to None once applied, so the same one can be picked again)
 SCENARIO = K + "scenario"  # name of the preset in force, for the page to show its question; cleared on leaving it
 PRESET_PROBLEM = K + "preset_problem"  # why the last preset could not apply, shown once
@@ -259,35 +256,73 @@ def _data(config: Config, values: dict[str, Any], problems: list[str]) -> tuple[
     return "", []
 
 
+@functools.lru_cache(maxsize=16)
+def _csv_header(path: str, stamp: tuple[int, int]) -> tuple[tuple[str, ...], str]:
+    """(header columns, '') of a saved upload, or ((), the reason it cannot be read as a table).
+    Cached by the file's (size, mtime), like `_csv_features`."""
+    from explorer.datasets import csv_columns  # local, like _bundled_features: only CSVs need it
+
+    try:
+        return tuple(csv_columns(path)), ""
+    except ConfigError as err:
+        return (), str(err)
+
+
+@functools.lru_cache(maxsize=16)
+def _csv_features(path: str, target: str, stamp: tuple[int, int]) -> tuple[tuple[str, ...], str]:
+    """(feature columns the network would see, '') for `target`, or ((), the loader's one line). Cached by
+    the file's (size, mtime): a 20 MB file takes about a second to parse, and the sidebar runs on every click."""
+    from explorer.datasets import load_csv
+
+    try:
+        return load_csv(path, target).feature_names, ""
+    except ConfigError as err:
+        return (), problem_of(err)
+
+
 def _csv(values: dict[str, Any], problems: list[str]) -> tuple[str, list[str]]:
-    upload = st.file_uploader("CSV file", type=["csv"], key=K + "csv_upload", help=HELP["csv_upload"])
-    if upload is not None:
-        content = upload.getvalue()
-        folder = Path(st.session_state.setdefault(K + "csv_dir", tempfile.mkdtemp(prefix="normexp-csv-")))
-        path = folder / f"{hashlib.sha256(content).hexdigest()[:16]}.csv"  # never the user's file name
-        if not path.exists():
-            path.write_bytes(content)
-        st.session_state[CSV_SAVED] = (upload.name, str(path))
+    """The uploader and the target column. Returns a to-do line while there is no file, and the columns the
+    network would see plus the target (so the skew editor counts one-hot columns). A file the loader refuses
+    is a problem line (Play stays off), never a traceback."""
+    from explorer.datasets import CSV_MAX_BYTES, CSV_MAX_MB
+    from ui import uploads
+
+    upload = st.file_uploader(
+        "CSV file", type=["csv"], key=K + "csv_upload", help=HELP["csv_upload"], max_upload_size=CSV_MAX_MB
+    )
     saved = st.session_state.get(CSV_SAVED)
+    if upload is not None and (saved is None or saved[2] != upload.file_id or not Path(saved[1]).is_file()):
+        if upload.size > CSV_MAX_BYTES:  # the uploader refuses these already; a changed server setting must not
+            problems.append(f"CSV file: {upload.name} is over {CSV_MAX_MB} MB — keep a sample of the rows")
+            return "", []
+        saved = (upload.name, str(uploads.save(upload.getvalue(), K + "csv_dir")), upload.file_id)
+        st.session_state[CSV_SAVED] = saved
+    if saved is not None and not Path(saved[1]).is_file():  # removed while the session was away; re-upload
+        del st.session_state[CSV_SAVED]
+        return "Upload the CSV file again in the sidebar (Data → CSV file): the saved copy was removed.", []
     if saved is None:
         return "Upload a CSV file in the sidebar (Data → CSV file) to train on it.", []
-    name, path = saved
+    name, path, _ = saved
     if upload is None:
         st.caption(f"Using {name}; upload another file to replace it.")
-    try:
-        columns = [str(c) for c in pd.read_csv(path, nrows=0).columns]
-    except (ValueError, UnicodeDecodeError, OSError) as err:
-        reason = str(err).splitlines()[0] if str(err) else type(err).__name__
-        problems.append(f"CSV file: could not read {name} ({reason}); upload another file")
+    stat = Path(path).stat()
+    stamp = (stat.st_size, stat.st_mtime_ns)
+    columns, problem = _csv_header(path, stamp)
+    if not columns:
+        problems.append(f"CSV file: could not read {name}: {problem.removeprefix('CSV file: ')}")
         return "", []
     if len(columns) < 2:
-        problems.append(f"CSV file: {name} needs a header row with at least one feature column and a target column")
+        problems.append(_csv_features(path, "", stamp)[1].replace("CSV file: ", f"CSV file: {name}: ", 1))
         return "", []
     if st.session_state.get(K + "target") not in columns:
         st.session_state[K + "target"] = columns[-1]
     values["csv_path"] = path
     values["target"] = st.selectbox("Target column", columns, key=K + "target", help=HELP["target"])
-    return "", columns
+    features, problem = _csv_features(path, values["target"], stamp)
+    if problem:
+        problems.append(problem.replace("CSV file: ", f"CSV file: {name}: ", 1))
+        return "", []
+    return "", [*features, values["target"]]
 
 
 def _skews(config: Config, values: dict[str, Any], problems: list[str], n_features: int | None) -> None:
