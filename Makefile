@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test lint format bench chromium clean
+.PHONY: run test lint format bench load-test chromium clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,9 @@ bench: $(VENV)/.installed
 	$(PY) bench/train_speed.py
 	$(PY) bench/tick_cost.py
 	$(PY) bench/sweep_speed.py
+
+load-test: $(VENV)/.installed chromium  # many Chromium sessions training on one server (minutes)
+	$(PY) bench/load_test.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

@@ -208,13 +208,15 @@ def test_csv_waits_for_an_upload_then_trains_on_it_and_keeps_its_path_out_of_the
     assert metric(at, "Epoch") == "1 / 5"
 
 
-def test_a_csv_with_text_features_is_one_line_and_the_run_stays():
+def test_a_csv_with_an_id_like_text_column_is_one_line_and_the_run_stays():
     at = open_app(dataset="iris")
     at.selectbox(key="train.dataset").set_value("csv").run()
-    at.get("file_uploader")[0].upload("bad.csv", b"name,x,y\n" + b"a,1,0\nb,2,1\n" * 10, "text/csv")
+    rows = b"".join(b"id%d,%d,%d\n" % (i, i % 5, i % 2) for i in range(60))
+    at.get("file_uploader")[0].upload("ids.csv", b"name,x,y\n" + rows, "text/csv")
     at.run()
-    assert len(at.error) == 1 and "not numeric: name" in at.error[0].value
+    assert len(at.error) == 1 and "column 'name' is text with 60 distinct values" in at.error[0].value
     assert trainer(at).config.dataset == "iris"
+    assert at.button(key="train.play").disabled
 
 
 def test_a_link_whose_settings_cannot_be_built_opens_on_the_defaults_and_says_why():
