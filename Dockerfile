@@ -1,6 +1,13 @@
 # The app on port 8501: CPU-only torch, a non-root user, a health check on Streamlit's own endpoint.
 #   docker build -t normalization-explorer . && docker run -p 8501:8501 normalization-explorer
-FROM python:3.11-slim
+# Behind a mirror or without Docker Hub, both sources are build arguments (README, Docker):
+#   --build-arg BASE_IMAGE=mirror.example/python:3.11-slim --build-arg TORCH_INDEX_URL=https://mirror.example/whl/cpu
+# The base must put `python` and `pip` (Python 3.11) on PATH, as python:3.11-slim does.
+ARG BASE_IMAGE=python:3.11-slim
+FROM ${BASE_IMAGE}
+
+# PyTorch's CPU index: the default index resolves torch to a multi-GB CUDA build.
+ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
 
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
@@ -9,15 +16,17 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
 
 WORKDIR /app
 
-# torch first, from PyTorch's CPU index: the default index resolves to a multi-GB CUDA build. The pin in
+# torch first, on its own layer (the slow download, cached while requirements.txt changes). The pin in
 # requirements.txt (torch==2.13.0) is then already met by 2.13.0+cpu, so the second install keeps it.
-RUN pip install torch==2.13.0 --index-url https://download.pytorch.org/whl/cpu
+RUN useradd --create-home --uid 10001 app \
+    && pip install torch==2.13.0 --index-url "${TORCH_INDEX_URL}"
 COPY requirements.txt ./
 RUN pip install -r requirements.txt
 
-RUN useradd --create-home --uid 10001 app
-COPY --chown=app:app . .
-USER app
+# The code, .streamlit/config.toml included (the same serving settings as a checkout); root-owned, so
+# the server cannot rewrite its own code.
+COPY . .
+USER 10001:10001
 
 EXPOSE 8501
 HEALTHCHECK --interval=30s --timeout=5s --start-period=40s --retries=3 \
