@@ -27,7 +27,9 @@ def test_a_two_by_two_sweep_trains_live_and_ends_in_curves_and_a_table(page: Pag
     page.get_by_role("button", name="Run").wait_for()
 
     # Scale vs shape is 3 skews × 2 scalers; keep two skews: a 2×2 grid.
-    page.get_by_text("Scale vs shape", exact=True).click()
+    page.locator(".st-key-compare-preset input").click()
+    page.keyboard.type("Scale vs shape")
+    page.keyboard.press("Enter")
     skew = page.get_by_label("Values of skew", exact=True)
     page.wait_for_function(
         "sel => document.querySelector(sel)?.value.includes('lognormal')", arg="input[aria-label='Values of skew']"

@@ -38,7 +38,7 @@ MEASURE = """() => {
 
 
 def _open_train(page: Page, app_url: str) -> None:
-    page.goto(f"{app_url}/train?n_samples=300&epochs=50")
+    page.goto(f"{app_url}/train?n_samples=300&epochs=50&norm=bn_before")  # three stages: the widest row
     epoch = page.locator(".st-key-train-epoch [data-testid=stMetricValue]")
     epoch.filter(has_text="0 / 50").wait_for()
     page.get_by_role("button", name="Step").click()
