@@ -74,6 +74,7 @@ def live(run: session.Run) -> None:
 
 # Widths of the boxes in rows that wrap: two fit side by side beside the sidebar at 1400 px, one per row at 1000.
 TOP_LEFT_PX, TOP_RIGHT_PX, INPUTS_PX, HALF_PX = 500, 380, 380, 440
+BUILT = "train.built"  # (what the charts show, the charts): rebuilt only when that changes
 CHART_GHOST = "train.chart_ghost"  # (session ghost, run, the charts' Ghost): one object per ghost and run
 SCENARIO = "train.scenario"  # the preset picked in the sidebar (ui/controls.py), until one of its keys changes
 
@@ -225,6 +226,19 @@ def _chart_ghost(run: session.Run) -> ChartGhost | None:
     return cached[2]
 
 
+def _built(run: session.Run, layer: int, stage: str, ghost: ChartGhost | None) -> tuple[dict[str, Chart], list[Chart]]:
+    """This tick's charts, built again only when something they show changed: a session waiting for its
+    turn at a core redraws the same rows, and should not pay ~25 ms per tick to rebuild them."""
+    trainer = run.trainer
+    shown_ghost = None if ghost is None else (ghost.label, len(ghost.curve))
+    key = (run.id, trainer.steps, trainer.epoch, trainer.diverged, layer, stage, shown_ghost)
+    cached = st.session_state.get(BUILT)
+    if cached is None or cached[0] != key:
+        cached = (key, run.charts.build(trainer, layer, stage, ghost=ghost), run.charts.first_layer(trainer))
+        st.session_state[BUILT] = cached
+    return cached[1], cached[2]
+
+
 def _surface(run: session.Run, charts: dict[str, Chart]) -> None:
     if "surface" in charts:
         _draw(charts["surface"])
@@ -259,12 +273,12 @@ def _charts(run: session.Run) -> None:
         grad_box, ratio_box = st.container(width=HALF_PX), st.container(width=HALF_PX)
     with band_box:
         layer, stage = _band_choice(run)
-    charts = run.charts.build(run.trainer, layer, stage, ghost=_chart_ghost(run))
+    charts, first_layer_charts = _built(run, layer, stage, _chart_ghost(run))
     with top_left, st.container(key="train-loss"):
         _draw(charts["loss"])
     with top_right:
         _surface(run, charts)
-    for box, chart in zip(first_layer, run.charts.first_layer(run.trainer), strict=True):
+    for box, chart in zip(first_layer, first_layer_charts, strict=True):
         with box, st.container(key=f"train-first-layer-{chart.spec['title']['text'].split(' · ')[-1][:12]}"):
             _draw(chart)
     with metric_box:
