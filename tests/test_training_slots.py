@@ -85,8 +85,8 @@ def test_a_queued_session_waits_without_training_and_trains_on_its_turn():
     from ui import session
 
     slots = TrainingSlots(1, Clock())
-    first = session._build(Config(n_samples=200, hidden=(8,), epochs=50), playing=True)
-    second = session._build(Config(n_samples=200, hidden=(8,), epochs=50), playing=True)
+    first = session._build(Config(n_samples=200, hidden=(8,), epochs=5000), playing=True)
+    second = session._build(Config(n_samples=200, hidden=(8,), epochs=5000), playing=True)
     slots.ask("someone else")  # holds the only core
     assert session.tick(second, slots) is False
     assert second.queued == 1 and second.trainer.steps == 0  # waits: one session is computing
