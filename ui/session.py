@@ -27,8 +27,8 @@ from ui.training_slots import SLOTS, TrainingSlots
 RUN = "train.run"
 GHOST = "train.ghost"  # the previous run's curve, drawn faded under the new one until dismissed
 REJECTED = "train.rejected"  # (config, message) of the last config that could not be built
-TICK_SECONDS = 0.1  # training time per tick: short enough that a click is answered at once
-TICK_EVERY = 0.25  # seconds between ticks while playing
+TICK_SECONDS = 0.2  # training time per tick: short enough that a click is answered at once
+TICK_EVERY = 0.5  # seconds between ticks while playing: each redraws ~15 charts in the browser
 LIVE_KEYS = ("lr", "epochs")  # changes that apply to the running training
 GROUPS = {
     "data": ("dataset", "n_samples", "noise", "n_features", "test_size", "csv_path", "target", "skew", "scaler"),

@@ -67,13 +67,19 @@ def live(run: session.Run) -> None:
         if session.tick(current):
             st.rerun(scope="app")  # it just finished: redraw the buttons and stop ticking
         _status(current)
-        _charts(current)
+        _top(current)
+
+    @st.fragment(run_every=INSIDE_EVERY if run.playing else None)
+    def inside() -> None:
+        _inside(session.run())
 
     tick()
+    inside()
 
 
 # Widths of the boxes in rows that wrap: two fit side by side beside the sidebar at 1400 px, one per row at 1000.
 TOP_LEFT_PX, TOP_RIGHT_PX, INPUTS_PX, HALF_PX = 500, 380, 380, 440
+INSIDE_EVERY = 2.0  # seconds between redraws of "Inside the network" while playing (the top: every tick)
 BUILT = "train.built"  # (what the charts show, the charts): rebuilt only when that changes
 CHART_GHOST = "train.chart_ghost"  # (session ghost, run, the charts' Ghost): one object per ghost and run
 SCENARIO = "train.scenario"  # the preset picked in the sidebar (ui/controls.py), until one of its keys changes
@@ -192,15 +198,21 @@ def _stage_label(stage: str, config: Config) -> str:
     return stage_name(stage, config.activation, config.norm)
 
 
+def _band(run: session.Run) -> tuple[int, str]:
+    """The layer and stage the band and history follow, kept valid when the network changes."""
+    blocks = run.trainer.network.layers
+    if st.session_state.get("train.band_layer") not in range(len(blocks)):
+        st.session_state["train.band_layer"] = 0
+    if st.session_state.get("train.band_stage") not in blocks[0].order:
+        st.session_state["train.band_stage"] = "act"
+    return st.session_state["train.band_layer"], st.session_state["train.band_stage"]
+
+
 def _band_choice(run: session.Run) -> tuple[int, str]:
     """Which layer and stage the percentile band follows (kept valid when the network changes)."""
-    blocks = run.trainer.network.layers
-    order = list(blocks[0].order)
-    layers = list(range(len(blocks)))
-    if st.session_state.get("train.band_layer") not in layers:
-        st.session_state["train.band_layer"] = 0
-    if st.session_state.get("train.band_stage") not in order:
-        st.session_state["train.band_stage"] = "act"
+    _band(run)
+    order = list(run.trainer.network.layers[0].order)
+    layers = list(range(len(run.trainer.network.layers)))
     with st.container(horizontal=True):
         layer = st.selectbox(
             "Layer", layers, key="train.band_layer", format_func=lambda i: f"layer {i + 1}",
@@ -250,30 +262,14 @@ def _surface(run: session.Run, charts: dict[str, Chart]) -> None:
         st.caption("No surface: the network's weights are no longer finite.")
 
 
-def _charts(run: session.Run) -> None:
-    """Top: loss, the surface and the first hidden layer, one screen with the buttons; then the insides."""
+def _top(run: session.Run) -> None:
+    """Loss, the surface, the first hidden layer and the metric: one screen with the buttons, every tick."""
     # Rows that wrap: side by side in a wide window, one under the other on a laptop (no chart runs off it).
     with st.container(horizontal=True, wrap=True, gap="medium"):
         top_left, top_right = st.container(width=TOP_LEFT_PX), st.container(width=TOP_RIGHT_PX)
     first_layer = st.columns(len(run.trainer.network.layers[0].order), gap="small")
-    with st.container(horizontal=True, wrap=True, gap="medium"):
-        metric_box, inputs_box = st.container(width=TOP_LEFT_PX), st.container(width=INPUTS_PX)
-    st.subheader("Inside the network")
-    order = " → ".join(_stage_label(s, run.config) for s in run.trainer.network.layers[0].order)
-    st.caption(
-        f"Each hidden layer, stage by stage ({order}): the values on the probe rows (the test split, at most "
-        "2,000 rows) after the latest epoch, as a share of all values. Bins are fixed for the run; values "
-        "beyond them land in the end bins."
-    )
-    hist_box = st.container()
-    with st.container(horizontal=True, wrap=True, gap="medium"):
-        band_box, history_box = st.container(width=HALF_PX), st.container(width=HALF_PX)
-    fractions_box = st.container()
-    with st.container(horizontal=True, wrap=True, gap="medium"):
-        grad_box, ratio_box = st.container(width=HALF_PX), st.container(width=HALF_PX)
-    with band_box:
-        layer, stage = _band_choice(run)
-    charts, first_layer_charts = _built(run, layer, stage, _chart_ghost(run))
+    metric_box = st.container(width=TOP_LEFT_PX)
+    charts, first_layer_charts = _built(run, *_band(run), _chart_ghost(run))
     with top_left, st.container(key="train-loss"):
         _draw(charts["loss"])
     with top_right:
@@ -283,6 +279,26 @@ def _charts(run: session.Run) -> None:
             _draw(chart)
     with metric_box:
         _draw(charts["metric"])
+
+
+def _inside(run: session.Run) -> None:
+    """The inputs and every layer's insides: redrawn less often than the top, so a browser keeps up."""
+    st.subheader("Inside the network")
+    order = " → ".join(_stage_label(s, run.config) for s in run.trainer.network.layers[0].order)
+    st.caption(
+        f"Each hidden layer, stage by stage ({order}): the values on the probe rows (the test split, at most "
+        "2,000 rows) after the latest epoch, as a share of all values. Bins are fixed for the run; values "
+        f"beyond them land in the end bins. While training plays, this part is redrawn every {INSIDE_EVERY:g} s."
+    )
+    inputs_box, hist_box = st.container(), st.container()
+    with st.container(horizontal=True, wrap=True, gap="medium"):
+        band_box, history_box = st.container(width=HALF_PX), st.container(width=HALF_PX)
+    fractions_box = st.container()
+    with st.container(horizontal=True, wrap=True, gap="medium"):
+        grad_box, ratio_box = st.container(width=HALF_PX), st.container(width=HALF_PX)
+    with band_box:
+        layer, stage = _band_choice(run)
+    charts, _ = _built(run, layer, stage, _chart_ghost(run))
     with inputs_box:
         _draw(charts["inputs"])
         shown = run.charts.inputs["order"].nunique()
