@@ -32,7 +32,9 @@ from explorer.scenarios import BN_PLACEMENT
 from explorer.sweep import Sweep, run
 from explorer.training import Trainer
 
-BASE = Config(dataset="moons", n_samples=2000, hidden=(32, 32), activation="relu", batch_size=32, epochs=20)
+BASE = Config(
+    dataset="moons", n_samples=2000, hidden=(32, 32), activation="relu", batch_size=32, epochs=20, optimizer="adam"
+)
 GRID = (
     ("lr", (0.0005, 0.001, 0.002, 0.003, 0.005, 0.007, 0.01, 0.02)),
     ("scaler", ("standard", "minmax", "robust", "maxabs")),

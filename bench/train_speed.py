@@ -25,7 +25,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from explorer.config import Config
 from explorer.training import Trainer
 
-CONFIG = Config(dataset="moons", n_samples=2000, hidden=(32, 32), activation="relu", batch_size=32, lr=0.001, epochs=20)
+CONFIG = Config(
+    dataset="moons", n_samples=2000, hidden=(32, 32), activation="relu", batch_size=32, lr=0.001, epochs=20,
+    optimizer="adam",  # MLPClassifier's solver; the app's default is SGD with momentum
+)  # fmt: skip
 
 
 def ours(norm: str) -> tuple[float, int]:
