@@ -21,8 +21,8 @@ from explorer import config as cfg
 from explorer import labels
 from explorer.config import Config, ConfigError
 from explorer.scaling import DESCRIPTIONS
-from explorer.scenarios import SCENARIOS
 from ui import shared_config, skew_editor
+from ui.scenario_picker import Picker
 from ui.shared_config import BOUNDS
 
 K = "train."  # prefix of this page's widget keys in session_state
@@ -31,13 +31,11 @@ SKEW = K + "skew."  # prefix of the skew editor's state
 CSV_SAVED = K + "csv_saved"  # (file name, saved path, upload id) of the last upload, kept across page switches
 PRESET = K + "preset"  # the preset selectbox (back to None once applied, so the same one can be picked again)
 SCENARIO = K + "scenario"  # name of the preset in force, for the page to show its question; cleared on leaving it
-PRESET_PROBLEM = K + "preset_problem"  # why the last preset could not apply, shown once
 LR_STEPS = (1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
 WEIGHT_DECAYS = (0.0, 1e-5, 1e-4, 1e-3, 1e-2, 0.1)
 INITS = ("default", "xavier", "he", "normal")
 WITH_FEATURES = ("classification", "regression", "skewed_regression", "blobs")
 TWO_FEATURES = ("moons", "circles", "xor", "spiral")
-_MISSING = object()
 
 LABELS = {  # Config key → the control that holds it, to name it in a problem
     "dataset": "Dataset",
@@ -111,6 +109,7 @@ HELP = {  # in a learner's words: what it is, and what changing it does
     "seed": "Fixes every random choice (data, split, starting weights, shuffling): the same seed gives the same "
     "run; another seed shows how much of a result is luck.",
 }
+PRESETS = Picker(PRESET, SCENARIO, K + "preset_problem", "Presets", HELP["preset"])
 
 
 @dataclass(frozen=True)
@@ -164,49 +163,6 @@ def agree(config: Config) -> None:
 def _options(steps: tuple[float, ...], current: float) -> list[float]:
     """Fixed steps plus the current value when a link brought one between them."""
     return sorted({*steps, current})
-
-
-# ---- presets -----------------------------------------------------------------------------------
-def _apply_preset() -> None:
-    """The scenario's settings all at once on the session's Config; the widgets re-seed from it."""
-    name = st.session_state.get(PRESET)
-    st.session_state[PRESET] = None  # so the same preset can be picked again after an edit
-    scenario = SCENARIOS.get(name or "")
-    if scenario is None:
-        return
-    try:
-        chosen = scenario.config(shared_config.current())
-    except ConfigError as err:
-        st.session_state[PRESET_PROBLEM] = f"Presets: {scenario.title} cannot apply to these settings: {err}"
-        return
-    shared_config.set(chosen)
-    st.session_state[SCENARIO] = scenario.name
-
-
-def _presets() -> None:
-    st.selectbox(
-        "Presets",
-        list(SCENARIOS),
-        index=None,
-        key=PRESET,
-        format_func=lambda name: SCENARIOS[name].title,
-        placeholder="Pick a setup that shows one effect…",
-        on_change=_apply_preset,
-        help=HELP["preset"],
-    )
-    problem = st.session_state.pop(PRESET_PROBLEM, None)
-    if problem:
-        st.warning(problem)
-    scenario = SCENARIOS.get(st.session_state.get(SCENARIO) or "")
-    if scenario is not None:
-        st.caption(f"Preset in force: **{scenario.title}**. Change one of its settings to leave it.")
-
-
-def _leave_preset_if_changed(values: dict[str, Any]) -> None:
-    """A preset is in force until the user changes a key it set."""
-    scenario = SCENARIOS.get(st.session_state.get(SCENARIO) or "")
-    if scenario is not None and any(values.get(k, _MISSING) != v for k, v in scenario.overrides.items()):
-        del st.session_state[SCENARIO]
 
 
 # ---- the groups --------------------------------------------------------------------------------
@@ -423,7 +379,10 @@ def sidebar(config: Config) -> Choice:
     values: dict[str, Any] = {}
     problems: list[str] = []
     with st.sidebar:
-        _presets()
+        PRESETS.draw()
+        scenario = PRESETS.scenario()
+        if scenario is not None:
+            st.caption(f"Preset in force: **{scenario.title}**. Change one of its settings to leave it.")
         with st.expander("Data", expanded=True):
             todo, columns = _data(config, values, problems)
         with st.expander("Skews", expanded=True):
@@ -434,7 +393,7 @@ def sidebar(config: Config) -> Choice:
             _network(values, problems)
         with st.expander("Training", expanded=True):
             _training(values)
-    _leave_preset_if_changed(values)
+    PRESETS.leave_if_changed(values)
     if todo:
         return Choice(None, todo, waiting=True)
     if problems:

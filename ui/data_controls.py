@@ -8,15 +8,14 @@ pages sees the same words for the same settings.
 
 from __future__ import annotations
 
-from typing import Any
-
 import streamlit as st
 
 from explorer import labels
-from explorer.config import BUNDLED_DATASETS, DATASETS, SCALERS, Config, ConfigError
+from explorer.config import BUNDLED_DATASETS, DATASETS, SCALERS, Config
 from explorer.scaling import DESCRIPTIONS
-from explorer.scenarios import SCENARIOS, Scenario
+from explorer.scenarios import Scenario
 from ui import shared_config
+from ui.scenario_picker import Picker
 from ui.shared_config import BOUNDS
 from ui.skew_editor import skew_editor
 
@@ -25,8 +24,6 @@ SKEW_EDITOR = "data.skew."  # the skew editor's state prefix (the same editor as
 SYNCED = "data_synced"  # the Config the widgets are known to agree with
 PRESET = "data_preset"  # the scenario picker (cleared after each pick)
 SCENARIO = "data_scenario"  # the scenario in force, until one of its keys changes
-PRESET_PROBLEM = "data_preset_problem"
-_MISSING = object()
 HELP = {
     "preset": "A named setup that shows one effect. It sets several settings at once (the Train page opens on "
     "the same setup) and says what to look at.",
@@ -45,6 +42,7 @@ HELP = {
     "seed": "The number that fixes all randomness: the generated data, the skews' noise and the train/test "
     "split. The same seed gives the same numbers.",
 }
+SCENARIOS_PICKER = Picker(PRESET, SCENARIO, "data_preset_problem", "Scenario", HELP["preset"])
 
 
 def key(name: str) -> str:
@@ -60,50 +58,12 @@ def _sync(config: Config) -> None:
 def agree(config: Config) -> None:
     """The widgets describe `config` (the page took their edit): no re-seeding for it."""
     shared_config.agree(SYNCED, config)
-    scenario = scenario_in_force()
-    if scenario is not None and any(_value(config, k) != v for k, v in scenario.overrides.items()):
-        del st.session_state[SCENARIO]  # the learner changed a key it set: it no longer describes the page
-
-
-def _value(config: Config, name: str) -> Any:
-    return getattr(config, name, _MISSING)
+    SCENARIOS_PICKER.leave_if_changed(config.to_dict())  # a key it set changed: it no longer describes the page
 
 
 def scenario_in_force() -> Scenario | None:
     """The scenario picked last, while every key it set still has its value."""
-    return SCENARIOS.get(st.session_state.get(SCENARIO) or "")
-
-
-def _apply_scenario() -> None:
-    """Every key of the scenario at once on the session's Config (not only the data keys: Train opens on it)."""
-    name = st.session_state.get(PRESET)
-    st.session_state[PRESET] = None  # so the same scenario can be picked again after an edit
-    scenario = SCENARIOS.get(name or "")
-    if scenario is None:
-        return
-    try:
-        chosen = scenario.config(shared_config.current())
-    except ConfigError as err:
-        st.session_state[PRESET_PROBLEM] = f"{scenario.title} cannot apply to these settings: {err}"
-        return
-    shared_config.set(chosen)  # the widgets re-seed from it on this run (`_sync`)
-    st.session_state[SCENARIO] = scenario.name
-
-
-def _scenarios() -> None:
-    st.selectbox(
-        "Scenario",
-        list(SCENARIOS),
-        index=None,
-        key=PRESET,
-        format_func=lambda name: SCENARIOS[name].title,
-        placeholder="Pick a setup that shows one effect…",
-        on_change=_apply_scenario,
-        help=HELP["preset"],
-    )
-    problem = st.session_state.pop(PRESET_PROBLEM, None)
-    if problem:
-        st.warning(problem)
+    return SCENARIOS_PICKER.scenario()
 
 
 def sidebar(config: Config) -> Config:
@@ -111,7 +71,7 @@ def sidebar(config: Config) -> Config:
     _sync(config)
     with st.sidebar:
         st.subheader("Data")
-        _scenarios()
+        SCENARIOS_PICKER.draw()
         options = list(DATASETS) if config.dataset == "csv" else [d for d in DATASETS if d != "csv"]
         dataset = st.selectbox(
             "Dataset", options, key=key("dataset"), format_func=labels.DATASETS.get, help=HELP["dataset"]
