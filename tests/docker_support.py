@@ -27,6 +27,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.browser_support import stop
+
 ROOT = Path(__file__).resolve().parents[1]
 IMAGE = "normalization-explorer:test"
 BASE_REPOSITORY = "normalization-explorer-base"
@@ -85,12 +87,7 @@ def docker_daemon() -> Iterator[None]:
             time.sleep(0.5)
         yield
     finally:
-        daemon.terminate()
-        try:
-            daemon.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            daemon.kill()
-            daemon.wait()
+        stop(daemon, timeout=30)
 
 
 def _torch_pin() -> str:
