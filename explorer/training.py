@@ -36,6 +36,7 @@ class Trainer:
         self._weight_slices = self.network.weight_grad_sq_slices()
         self._edges: dict[tuple[int, str], np.ndarray] = {}
         self.records: list[dict[str, Any]] = []  # detailed epoch records, thinned
+        self.records_made = 0  # records ever made (the list is thinned), so a follower knows what is new
         self._watch_updates()
 
     # ---- state -------------------------------------------------------------------------
@@ -109,11 +110,8 @@ class Trainer:
         grad_norms = [float(np.sqrt(grad_sq[a:b].sum() / batches)) for a, b in self._weight_slices]
         record["layers"] = self.probe(grad_norms)
         record["update_ratio"] = list(self._update_ratio)
-        self.records.append(record)
-        if len(self.records) > MAX_DETAILED_EPOCHS:
-            half = MAX_DETAILED_EPOCHS // 2
-            older, newer = self.records[:-half], self.records[-half:]
-            self.records = older[::2] + newer  # the first epoch stays; density falls with age
+        keep_record(self.records, record)
+        self.records_made += 1
 
     def _watch_updates(self) -> None:
         """Measure ‖ΔW‖ / ‖W‖ at one step per epoch, by wrapping this run's optimizer step.
@@ -190,6 +188,15 @@ class Trainer:
         if self.prepared.notes:
             report["notes"] = self.prepared.notes
         return to_jsonable(report)
+
+
+def keep_record(records: list[dict[str, Any]], record: dict[str, Any]) -> None:
+    """Append `record`, thinning older ones so memory stays bounded: the first epoch and the newest
+    MAX_DETAILED_EPOCHS / 2 stay, the density of the rest falls with age."""
+    records.append(record)
+    if len(records) > MAX_DETAILED_EPOCHS:
+        half = MAX_DETAILED_EPOCHS // 2
+        records[:-half] = records[:-half][::2]
 
 
 def update_ratios(before: torch.Tensor, after: torch.Tensor, slices: list[tuple[int, int]]) -> list[float]:

@@ -3,12 +3,17 @@ fails the test on any console error or request to a non-local host."""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Page
 
 from tests.browser_support import chromium_page, running_app, watch_console_and_requests
+
+# Page tests (AppTest) train in the script thread, as a server with no training processes does; the
+# servers that browser tests start use the default, training processes (`ui.training_workers`).
+os.environ.setdefault("EXPLORER_TRAINING_WORKERS", "0")
 
 
 @pytest.fixture(scope="module")

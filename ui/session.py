@@ -1,4 +1,8 @@
-"""The Train page's run in `st.session_state`: one Trainer per browser session, advanced tick by tick.
+"""The Train page's run in `st.session_state`: one run per browser session, advanced tick by tick.
+
+A run trains in one of the server's training processes (`ui.training_workers`) and the session holds its
+mirror, which each tick brings up to date; with no training processes, the session's own script thread
+trains it, taking turns at the cores (`ui.training_slots`).
 
 The session holds the last valid Config (shared with the other pages through `ui.shared_config`) and the
 run built from it. A new Config either applies to the running training (learning rate, epochs) or starts a
@@ -20,14 +24,15 @@ import torch
 from explorer.charts.training import TrainCharts
 from explorer.config import Config, ConfigError, format_value
 from explorer.pipeline import Prepared
+from explorer.remote_training import RemoteRun, WorkerLost
 from explorer.training import Trainer
-from ui import shared_config
+from ui import shared_config, training_workers
 from ui.training_slots import SLOTS, TrainingSlots
 
 RUN = "train.run"
 GHOST = "train.ghost"  # the previous run's curve, drawn faded under the new one until dismissed
 REJECTED = "train.rejected"  # (config, message) of the last config that could not be built
-TICK_SECONDS = 0.2  # training time per tick: short enough that a click is answered at once
+TICK_SECONDS = 0.2  # training time per tick in a script thread: short enough that a click is answered at once
 TICK_EVERY = 0.5  # seconds between ticks while playing: each redraws ~15 charts in the browser
 LIVE_KEYS = ("lr", "epochs")  # changes that apply to the running training
 GROUPS = {
@@ -56,11 +61,13 @@ class RateMeter:
 
 @dataclass
 class Run:
-    """A trainer, its charts' fixed parts, and whether it is playing."""
+    """A trainer (the mirror of `remote`, when a training process trains it), its charts' fixed parts, and
+    whether it is playing."""
 
     trainer: Trainer
     charts: TrainCharts
     playing: bool = False
+    remote: RemoteRun | None = None
     meter: RateMeter = field(default_factory=RateMeter)
     id: str = field(default_factory=lambda: uuid.uuid4().hex)  # its place in line for the cores (SLOTS)
     queued: int = 0  # sessions ahead of this one at its last tick (0: it trained)
@@ -115,8 +122,20 @@ def _build(config: Config, playing: bool = False, prepared: Prepared | None = No
     Raises ConfigError when the data cannot be prepared (e.g. a skew on a missing feature).
     """
     torch.set_num_threads(1)  # sessions train side by side; one core each keeps them all responsive
-    trainer = Trainer(config, prepared=prepared)
-    return Run(trainer, TrainCharts(trainer), playing=playing)
+    workers = training_workers.pool()
+    remote = None if workers is None else workers.start(config, prepared)
+    trainer = Trainer(config, prepared=prepared) if remote is None else remote.trainer
+    run = Run(trainer, TrainCharts(trainer), playing=playing and not trainer.done, remote=remote)
+    if remote is not None and run.playing:
+        remote.play()
+    return run
+
+
+def _retire(replaced: Run) -> None:
+    """A run that another replaced: out of the line for the cores, and out of its training process."""
+    SLOTS.leave(replaced.id)
+    if replaced.remote is not None:
+        replaced.remote.close()
 
 
 def config() -> Config:
@@ -164,10 +183,11 @@ def use(chosen: Config) -> str:
         return ""
     if all(k in LIVE_KEYS for k in keys) and not current.trainer.diverged:  # a diverged run starts again
         with current.lock:
+            target = current.trainer if current.remote is None else current.remote
             if "lr" in keys:
-                current.trainer.set_lr(chosen.lr)
+                target.set_lr(chosen.lr)
             if "epochs" in keys:
-                current.trainer.set_epochs(chosen.epochs)
+                target.set_epochs(chosen.epochs)
         shared_config.set(current.config)
         return ""
     rejected = st.session_state.get(REJECTED)
@@ -180,7 +200,7 @@ def use(chosen: Config) -> str:
         st.session_state[REJECTED] = (chosen, str(err))
         return str(err)
     _keep_as_ghost(current)
-    SLOTS.leave(current.id)  # the new run takes its own place in line
+    _retire(current)
     st.session_state[RUN] = fresh
     shared_config.set(chosen)
     st.toast(reset_message(keys), icon=":material/restart_alt:")
@@ -193,6 +213,8 @@ def play() -> None:
     with current.lock:
         current.playing = current.can_play
         current.meter.marks.clear()
+        if current.remote is not None and current.playing:
+            current.remote.play()
 
 
 def pause() -> None:
@@ -200,6 +222,8 @@ def pause() -> None:
     current = run()
     with current.lock:
         current.playing = False
+        if current.remote is not None:
+            current.remote.pause()
     SLOTS.leave(current.id)
 
 
@@ -208,7 +232,13 @@ def step() -> None:
     current = run()
     with current.lock:
         current.playing = False
-        current.trainer.advance(epochs=1)
+        if current.remote is None:
+            current.trainer.advance(epochs=1)
+            return
+        try:
+            current.remote.step()
+        except WorkerLost:
+            _replace_lost(current)
 
 
 def reset() -> None:
@@ -217,12 +247,25 @@ def reset() -> None:
     with current.lock:
         current.playing = False  # a tick still holding the old run must not train it on
         st.session_state[RUN] = _build(current.config, prepared=current.trainer.prepared)
-    SLOTS.leave(current.id)
+    _retire(current)
+
+
+def _replace_lost(lost: Run) -> None:
+    """The training process of `lost` stopped (killed, out of memory): start its config again, keep what it
+    had shown as the ghost, and say so."""
+    lost.playing = False
+    _keep_as_ghost(lost)
+    st.session_state[RUN] = _build(lost.config, prepared=lost.trainer.prepared)
+    st.toast("The training process stopped; the run restarted from epoch 0.", icon=":material/warning:")
 
 
 def tick(current: Run, slots: TrainingSlots = SLOTS) -> bool:
     """Advance a playing run by one time budget when it is this session's turn at a core (else note how
-    many sessions are ahead, for the page to say); returns True when this tick ended the playing."""
+    many sessions are ahead, for the page to say); returns True when this tick ended the playing.
+
+    A run in a training process trains there all along: the tick brings the mirror up to date."""
+    if current.remote is not None:
+        return _follow(current)
     with current.lock:
         if not current.playing:
             slots.leave(current.id)
@@ -239,5 +282,23 @@ def tick(current: Run, slots: TrainingSlots = SLOTS) -> bool:
         if current.trainer.done:
             current.playing = False
             slots.leave(current.id)
+            return True
+        return False
+
+
+def _follow(current: Run) -> bool:
+    """A tick of a run in a training process: what it did since the last tick, and 'still watching'."""
+    with current.lock:
+        if not current.playing:
+            return False
+        current.remote.look()
+        try:
+            current.remote.sync()
+        except WorkerLost:
+            _replace_lost(current)
+            return True
+        current.meter.mark(current.trainer.epoch)
+        if current.trainer.done:
+            current.playing = False
             return True
         return False
