@@ -1,33 +1,45 @@
-"""Many learners on one server: a real `streamlit run` on loopback and N headless Chromium sessions, all
-training at once on the Train page, measured from the browser's side. Printed as a table.
+"""Many learners on one server: a real `streamlit run` on loopback and N sessions, all training at once on the
+Train page, measured from the clients' side. Printed as a table with the goals.
+
+Clients: `websocket` (default) speaks Streamlit's websocket protocol and draws nothing (bench/ws_client.py),
+so the server gets the cores; `chromium` drives headless Chromium contexts, which render every redraw.
 
 Per session: epochs per second while playing; click-to-redraw (a change of Epochs, which applies to the
-running training without a restart, until the page shows the new total); the interval between two
+running training without a restart, until the session sees the new total); the interval between two
 visible updates of its epoch counter. For the server: the resident memory of its whole process tree.
-Goals (2 cores, 8 Chromium sessions, the browsers taking about half the CPU): every session progresses and
-p95 click-to-redraw ≤ 2 s.
+Goals, on 2 cores: websocket, N = 8: every session progresses, p95 click-to-redraw ≤ 1 s, p95 update interval
+≤ 1 s; websocket, N = 30: every session progresses, server RSS < 3 GB; chromium, N = 8: every session
+progresses, p95 click-to-redraw ≤ 2 s.
 
-    python bench/load_test.py [--sessions 8] [--seconds 60]
+    python bench/load_test.py [--clients websocket|chromium] [--sessions 8] [--seconds 60] [--clicks 5]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
+import itertools
+import math
+import os
 import statistics
 import sys
+import threading
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
-from playwright.sync_api import Page, sync_playwright
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-import contextlib
-import itertools
-
+from bench.ws_client import StreamlitClient
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, running_app
 
-EPOCH = ".st-key-train-epoch [data-testid=stMetricValue]"
+EPOCHS = 4000  # far more than a minute trains: no run finishes, so every Epochs change applies to a live run
+QUERY = f"n_samples=1000&epochs={EPOCHS}&hidden=32,32"
+EPOCH_KEY = "train-epoch"  # the container of the "k / total" metric
+EPOCH = f".st-key-{EPOCH_KEY} [data-testid=stMetricValue]"
+REDRAW_TIMEOUT = 30.0  # seconds; a click not redrawn by then counts as never (inf)
 WATCH_COUNTER = """sel => {
     window.__ticks = [];
     let last = null;
@@ -37,89 +49,289 @@ WATCH_COUNTER = """sel => {
         if (text !== last) { last = text; window.__ticks.push([performance.now(), text]); }
     };
     new MutationObserver(record).observe(document.body, {subtree: true, childList: true, characterData: true});
+    record();
 }"""
 
 
-def _epoch(page: Page) -> int:
-    return int(page.locator(EPOCH).inner_text().split("/")[0])
+@dataclass
+class Session:
+    """What one session saw in the measured window."""
+
+    epochs: int  # trained in the window
+    seconds: float
+    clicks: list[float] = field(default_factory=list)  # click-to-redraw; inf: never redrawn
+    intervals: list[float] = field(default_factory=list)  # between two updates of the counter, in the window
+    longest_wait: float = 0.0  # the same, with the window's start and end as updates: a stall shows
+    errors: list[str] = field(default_factory=list)
 
 
-def _set_epochs(page: Page, epochs: int) -> float:
-    """Type a new Epochs total; seconds until the page shows it (the server's redraw)."""
-    box = page.locator(".st-key-train-epochs input")
-    box.fill(str(epochs))
-    start = time.perf_counter()
-    box.press("Enter")
-    page.locator(EPOCH).filter(has_text=f"/ {epochs}").wait_for(timeout=120_000)
-    return time.perf_counter() - start
+def _epoch(text: str) -> int:
+    return int(text.split("/")[0])
 
 
-def _tree_rss(pid: int) -> int:
-    process = psutil.Process(pid)
-    total = process.memory_info().rss
-    for child in process.children(recursive=True):
+def _counter(ticks: list[tuple[float, str]], start: float, end: float) -> tuple[int, list[float], float]:
+    """Epochs trained, update intervals and the longest wait, from (time, text) changes of the counter."""
+    before = [text for t, text in ticks if t <= start]
+    during = [text for t, text in ticks if t <= end]
+    trained = _epoch(during[-1]) - _epoch(before[-1]) if before and during else 0
+    times = [t for t, text in ticks if start < t <= end and text and not text.startswith("0 /")]
+    intervals = [b - a for a, b in itertools.pairwise(times)]
+    longest = max(b - a for a, b in itertools.pairwise([start, *times, end]))
+    return trained, intervals, longest
+
+
+class Sampler:
+    """Every half second, in a thread: the server tree's resident memory (peak) and the CPU seconds of the
+    server tree and of the clients (this process's other children and itself), per process, so processes
+    that come and go during the run still count."""
+
+    def __init__(self, server_pid: int) -> None:
+        self.server = psutil.Process(server_pid)
+        self.rss_peak = 0
+        self._cpu: dict[int, tuple[bool, float]] = {}  # pid -> (in the server tree, CPU seconds so far)
+        self._lock = threading.Lock()  # sample() runs in the thread and, through cpu(), in the caller's
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._loop, daemon=True)
+
+    def __enter__(self) -> Sampler:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def cpu(self) -> tuple[float, float, float]:
+        """CPU seconds so far: (server tree, clients, everything else on the machine). The last is the
+        other work on a shared machine, which the goals (2 cores for the server and its clients) assume away."""
+        self.sample()
+        with self._lock:
+            server = sum(seconds for in_server, seconds in self._cpu.values() if in_server)
+            clients = sum(seconds for in_server, seconds in self._cpu.values() if not in_server)
+        machine = psutil.cpu_times()
+        busy = sum(machine) - machine.idle - getattr(machine, "iowait", 0.0) - getattr(machine, "guest", 0.0)
+        return server, clients, busy - getattr(machine, "guest_nice", 0.0) - server - clients
+
+    def sample(self) -> None:
+        server_tree = [self.server, *self._children(self.server)]
+        me = psutil.Process()
+        server_pids = {p.pid for p in server_tree}
+        rss = 0
+        for process in server_tree:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                rss += process.memory_info().rss
+        cpu = {}
+        for process in [*server_tree, me, *[p for p in self._children(me) if p.pid not in server_pids]]:
+            with contextlib.suppress(psutil.NoSuchProcess):
+                times = process.cpu_times()
+                cpu[process.pid] = (process.pid in server_pids, times.user + times.system)
+        with self._lock:
+            self.rss_peak = max(self.rss_peak, rss)
+            self._cpu.update(cpu)
+
+    @staticmethod
+    def _children(process: psutil.Process) -> list[psutil.Process]:
         with contextlib.suppress(psutil.NoSuchProcess):
-            total += child.memory_info().rss
-    return total
+            return process.children(recursive=True)
+        return []
+
+    def _loop(self) -> None:
+        while not self._stop.wait(0.5):
+            self.sample()
 
 
+# ---- websocket clients -------------------------------------------------------------------------------
+async def _load(url: str, connecting: asyncio.Semaphore) -> StreamlitClient:
+    """A session on the Train page, loaded and ready to play."""
+    async with connecting:
+        client = StreamlitClient(url, page="train", query=QUERY)
+        await client.connect()
+
+        def ready() -> bool:
+            play = client.widgets.get("train.play")
+            return client.metrics.get(EPOCH_KEY) == f"0 / {EPOCHS}" and play is not None and not play.proto.disabled
+
+        await client.wait_for(ready, timeout=120)
+        return client
+
+
+async def _clicks(client: StreamlitClient, index: int, started: float, args: argparse.Namespace) -> list[float]:
+    """`args.clicks` Epochs changes, spread over the window and staggered between sessions."""
+    gap = args.seconds / (args.clicks + 1)
+    seconds: list[float] = []
+    for round_ in range(args.clicks):
+        due = started + gap * (round_ + 1) + gap * index / args.sessions
+        await asyncio.sleep(max(0.0, due - time.perf_counter()))
+        total = EPOCHS + 10 * (round_ + 1) + index
+        sent = client.set_number("train.epochs", total)
+        try:
+            shown = await client.wait_for(
+                lambda total=total: client.metrics.get(EPOCH_KEY, "").endswith(f"/ {total}"), REDRAW_TIMEOUT
+            )
+            seconds.append(shown - sent)
+        except (TimeoutError, ConnectionError):
+            seconds.append(math.inf)
+    return seconds
+
+
+async def _websocket_sessions(
+    url: str, args: argparse.Namespace, sampler: Sampler
+) -> tuple[list[Session], list[float]]:
+    connecting = asyncio.Semaphore(4)  # the first runs of the page queue for the same cores anyway
+    clients = await asyncio.gather(*[_load(url, connecting) for _ in range(args.sessions)])
+    try:
+        for client in clients:
+            client.click("train.play")
+        started = time.perf_counter()
+        cpu_start = sampler.cpu()
+        clicking = [asyncio.create_task(_clicks(c, i, started, args)) for i, c in enumerate(clients)]
+        await asyncio.sleep(args.seconds)
+        ended = time.perf_counter()
+        cpu = [(b - a) / (ended - started) for a, b in zip(cpu_start, sampler.cpu(), strict=True)]
+        clicks = await asyncio.gather(*clicking)
+    finally:
+        await asyncio.gather(*[c.close() for c in clients])
+    sessions = []
+    for client, seconds in zip(clients, clicks, strict=True):
+        trained, intervals, longest = _counter(client.changes.get(EPOCH_KEY, []), started, ended)
+        sessions.append(Session(trained, ended - started, seconds, intervals, longest, client.errors))
+    return sessions, cpu
+
+
+# ---- Chromium ----------------------------------------------------------------------------------------
+def _chromium_sessions(url: str, args: argparse.Namespace, sampler: Sampler) -> tuple[list[Session], list[float]]:
+    from playwright.sync_api import Page, sync_playwright
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
+    def set_epochs(page: Page, epochs: int) -> float:
+        """Type a new Epochs total; seconds until the page shows it (the server's redraw)."""
+        box = page.locator(".st-key-train-epochs input")
+        box.fill(str(epochs))
+        start = time.perf_counter()
+        box.press("Enter")
+        try:
+            page.locator(EPOCH).filter(has_text=f"/ {epochs}").wait_for(timeout=REDRAW_TIMEOUT * 1000)
+        except PlaywrightTimeout:
+            return math.inf
+        return time.perf_counter() - start
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        pages = []
+        for _ in range(args.sessions):
+            page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+            page.goto(f"{url}/train?{QUERY}")
+            page.locator(EPOCH).filter(has_text=f"0 / {EPOCHS}").wait_for(timeout=120_000)
+            page.evaluate(WATCH_COUNTER, EPOCH)
+            pages.append(page)
+        for page in pages:
+            page.get_by_role("button", name="Play", exact=True).click()
+        starts = [page.evaluate("() => performance.now()") / 1000 for page in pages]
+        started = time.perf_counter()
+        cpu_start = sampler.cpu()
+        clicks: list[list[float]] = [[] for _ in pages]
+        gap = args.seconds / (args.clicks + 1)
+        for round_ in range(args.clicks):  # Playwright's sync API is single-threaded: sessions take turns clicking
+            time.sleep(max(0.0, started + gap * (round_ + 1) - time.perf_counter()))
+            for i, page in enumerate(pages):
+                clicks[i].append(set_epochs(page, EPOCHS + 10 * (round_ + 1) + i))
+        time.sleep(max(0.0, started + args.seconds - time.perf_counter()))
+        ends = [page.evaluate("() => performance.now()") / 1000 for page in pages]
+        elapsed = time.perf_counter() - started
+        cpu = [(b - a) / elapsed for a, b in zip(cpu_start, sampler.cpu(), strict=True)]
+        sessions = []
+        for page, start, end, seconds in zip(pages, starts, ends, clicks, strict=True):
+            ticks = [(t / 1000, text or "") for t, text in page.evaluate("() => window.__ticks")]
+            trained, intervals, longest = _counter(ticks, start, end)
+            sessions.append(Session(trained, end - start, seconds, intervals, longest))
+        browser.close()
+    return sessions, cpu
+
+
+# ---- the table ---------------------------------------------------------------------------------------
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))] if ordered else float("nan")
 
 
+@dataclass(frozen=True)
+class Goals:
+    """The issue's goals for a kind of client and a number of sessions, on 2 cores (None: no goal)."""
+
+    name: str
+    click_p95: float | None = None
+    interval_p95: float | None = None
+    rss_gb: float | None = None
+
+
+def goals(clients: str, sessions: int) -> Goals:
+    if clients == "chromium":
+        return Goals("8 Chromium sessions", click_p95=2.0)
+    if sessions <= 8:
+        return Goals("8 websocket sessions", click_p95=1.0, interval_p95=1.0)
+    return Goals("30 websocket sessions", rss_gb=3.0)
+
+
+def report(clients: str, sessions: list[Session], rss_peak: int, cpu: list[float]) -> bool:
+    """Print the table; True when every goal for this kind and number of clients is met."""
+    goal = goals(clients, len(sessions))
+    rates = [s.epochs / s.seconds for s in sessions]
+    clicks = [c for s in sessions for c in s.clicks]
+    intervals = [i for s in sessions for i in s.intervals]
+    click_p95, interval_p95, rss_gb = _percentile(clicks, 0.95), _percentile(intervals, 0.95), rss_peak / 1e9
+    progressed = sum(r > 0 for r in rates)
+    click_text = f"{_percentile(clicks, 0.5):.2f} / {click_p95:.2f}"
+    interval_text = f"{_percentile(intervals, 0.5):.2f} / {interval_p95:.2f}"
+    rows: list[tuple[str, str, str, bool | None]] = [
+        ("sessions that progressed", f"{progressed} / {len(sessions)}", "all", progressed == len(sessions)),
+        ("epochs/s per session: min / median", f"{min(rates):.2f} / {statistics.median(rates):.2f}", "", None),
+        ("click-to-redraw p50 / p95 (s)", click_text, *_limit(click_p95, goal.click_p95, "≤")),
+        ("clicks never redrawn (in 30 s)", f"{sum(math.isinf(c) for c in clicks)} / {len(clicks)}", "", None),
+        ("epoch-counter update interval p50 / p95 (s)", interval_text, *_limit(interval_p95, goal.interval_p95, "≤")),
+        ("longest wait for a counter update (s)", f"{max(s.longest_wait for s in sessions):.2f}", "", None),
+        ("server RSS, whole process tree, peak (GB)", f"{rss_gb:.2f}", *_limit(rss_gb, goal.rss_gb, "<")),
+        ("CPU cores busy: server tree / clients / others", f"{cpu[0]:.2f} / {cpu[1]:.2f} / {cpu[2]:.2f}", "", None),
+        ("sessions with errors", f"{sum(bool(s.errors) for s in sessions)}", "", None),
+    ]
+    elapsed = statistics.median(s.seconds for s in sessions)
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    print(
+        f"{len(sessions)} {clients} sessions training at once for {elapsed:.0f} s, one server (loopback, {cores} cores)"
+    )
+    print(f"{'measure':<48}{'value':>20}  {'goal':<8}verdict")
+    for name, value, limit, ok in rows:
+        print(f"{name:<48}{value:>20}  {limit:<8}{'' if ok is None else 'met' if ok else 'MISSED'}")
+    for error in sorted({e for s in sessions for e in s.errors})[:5]:
+        print(f"  error: {error}")
+    met = all(ok is not False for *_, ok in rows)
+    print(f"goals for {goal.name} on 2 cores: {'met' if met else 'missed'}")
+    return met
+
+
+def _limit(value: float, limit: float | None, relation: str) -> tuple[str, bool | None]:
+    if limit is None:
+        return "", None
+    return f"{relation} {limit:g}", value <= limit if relation == "≤" else value < limit
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--clients", choices=["websocket", "chromium"], default="websocket")
     parser.add_argument("--sessions", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--clicks", type=int, default=5, help="Epochs changes per session during the run")
     args = parser.parse_args()
-    with running_app() as url, sync_playwright() as playwright:
+    with running_app() as url:
         server_pid = next(
             p.pid for p in psutil.Process().children(recursive=True) if "streamlit" in " ".join(p.cmdline())
         )
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        pages = []
-        for _ in range(args.sessions):
-            page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-            page.goto(f"{url}/train?n_samples=1000&epochs=4000&hidden=32,32")
-            page.locator(EPOCH).filter(has_text="0 / 4000").wait_for(timeout=120_000)
-            page.evaluate(WATCH_COUNTER, EPOCH)
-            pages.append(page)
-        for page in pages:
-            page.get_by_role("button", name="Play", exact=True).click()
-        start_epochs = [_epoch(p) for p in pages]
-        started = time.perf_counter()
-        clicks: list[float] = []
-        rss_peak = 0
-        gap = args.seconds / (args.clicks + 1)
-        for round_ in range(args.clicks):  # Playwright's sync API is single-threaded: sessions take turns clicking
-            deadline = started + gap * (round_ + 1)
-            while time.perf_counter() < deadline:
-                rss_peak = max(rss_peak, _tree_rss(server_pid))
-                time.sleep(0.5)
-            for i, page in enumerate(pages):
-                seconds = _set_epochs(page, 4000 + 10 * (round_ + 1) + i)
-                clicks.append(seconds)
-        while time.perf_counter() < started + args.seconds:
-            rss_peak = max(rss_peak, _tree_rss(server_pid))
-            time.sleep(0.5)
-        elapsed = time.perf_counter() - started
-        rates = [(_epoch(p) - e0) / elapsed for p, e0 in zip(pages, start_epochs, strict=True)]
-        intervals: list[float] = []
-        for page in pages:
-            ticks = page.evaluate("() => window.__ticks")
-            times = [t for t, text in ticks if text and not text.startswith("0 /")]
-            intervals += [(b - a) / 1000 for a, b in itertools.pairwise(times)]
-        browser.close()
-    print(f"{args.sessions} Chromium sessions training at once for {elapsed:.0f} s on one server (loopback)")
-    print(f"{'measure':<44}{'value':>12}")
-    print(f"{'sessions that progressed':<44}{sum(r > 0 for r in rates):>9} / {args.sessions}")
-    print(f"{'epochs/s per session: min / median':<44}{min(rates):>6.2f} / {statistics.median(rates):.2f}")
-    print(f"{'click-to-redraw p50 / p95 (s)':<44}{_percentile(clicks, 0.5):>6.2f} / {_percentile(clicks, 0.95):.2f}")
-    print(f"{'epoch-counter update interval p95 (s)':<44}{_percentile(intervals, 0.95):>12.2f}")
-    print(f"{'server RSS, whole process tree, peak (MB)':<44}{rss_peak / 2**20:>12.0f}")
-    print("goal: every session progresses; p95 click-to-redraw ≤ 2 s (8 Chromium sessions on 2 cores)")
+        with Sampler(server_pid) as sampler:
+            if args.clients == "websocket":
+                sessions, cpu = asyncio.run(_websocket_sessions(url, args, sampler))
+            else:
+                sessions, cpu = _chromium_sessions(url, args, sampler)
+            rss_peak = sampler.rss_peak
+    report(args.clients, sessions, rss_peak, cpu)
 
 
 if __name__ == "__main__":
