@@ -4,7 +4,7 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 PORT ?= 8501
 
-.PHONY: run test lint format bench load-test chromium clean
+.PHONY: run test lint format bench load-test load-test-chromium chromium clean
 
 $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
@@ -37,8 +37,12 @@ bench: $(VENV)/.installed
 	$(PY) bench/tick_cost.py
 	$(PY) bench/sweep_speed.py
 
-load-test: $(VENV)/.installed chromium  # many Chromium sessions training on one server (minutes)
-	$(PY) bench/load_test.py
+load-test: $(VENV)/.installed  # 8, then 30 websocket sessions training on one server (minutes)
+	$(PY) bench/load_test.py --sessions 8
+	$(PY) bench/load_test.py --sessions 30
+
+load-test-chromium: $(VENV)/.installed chromium  # 8 headless Chromium sessions: the browsers render every redraw
+	$(PY) bench/load_test.py --clients chromium --sessions 8
 
 clean:
 	rm -rf $(VENV) .pytest_cache .ruff_cache

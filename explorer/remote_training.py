@@ -34,7 +34,7 @@ from explorer.pipeline import Prepared
 from explorer.training import MAX_DETAILED_EPOCHS, Trainer, keep_record
 
 SLICE_SECONDS = 0.05  # training per turn: a worker with 15 playing runs comes back to each within 0.75 s
-STALE_SECONDS = 5.0  # a playing run that no page asked about for this long pauses (its tab is gone)
+STALE_SECONDS = 20.0  # a playing run no page asked about for this long pauses (its tab is gone or hidden)
 WORKER_NICE = 10  # below the server: a click's redraw gets a core before another slice of training
 ANSWER_TIMEOUT_S = 30.0
 
