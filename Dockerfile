@@ -9,8 +9,10 @@ FROM ${BASE_IMAGE}
 # PyTorch's CPU index: the default index resolves torch to a multi-GB CUDA build.
 ARG TORCH_INDEX_URL=https://download.pytorch.org/whl/cpu
 
+# PYTHONPATH: `dask worker` run from this image must import the project's code (sweep tasks are its functions).
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
+    PYTHONPATH=/app \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
 
