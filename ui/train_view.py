@@ -80,7 +80,8 @@ def live(run: session.Run) -> None:
 # Widths of the boxes in rows that wrap: two fit side by side beside the sidebar at 1400 px, one per row at 1000.
 TOP_LEFT_PX, TOP_RIGHT_PX, INPUTS_PX, HALF_PX = 500, 380, 380, 440
 INSIDE_EVERY = 2.0  # seconds between redraws of "Inside the network" while playing (the top: every tick)
-BUILT = "train.built"  # (what the charts show, the charts): rebuilt only when that changes
+TOP_BUILT = "train.top_built"  # (what the top's charts show, the charts): rebuilt only when that changes
+INSIDE_BUILT = "train.inside_built"  # the same for "Inside the network"
 CHART_GHOST = "train.chart_ghost"  # (session ghost, run, the charts' Ghost): one object per ghost and run
 SCENARIO = "train.scenario"  # the preset picked in the sidebar (ui/controls.py), until one of its keys changes
 
@@ -191,7 +192,7 @@ def _status(run: session.Run) -> None:
 
 
 def _draw(chart: Chart) -> None:
-    st.vega_lite_chart(chart.data, chart.spec)
+    st.vega_lite_chart(chart.table, chart.spec)
 
 
 def _stage_label(stage: str, config: Config) -> str:
@@ -238,17 +239,28 @@ def _chart_ghost(run: session.Run) -> ChartGhost | None:
     return cached[2]
 
 
-def _built(run: session.Run, layer: int, stage: str, ghost: ChartGhost | None) -> tuple[dict[str, Chart], list[Chart]]:
-    """This tick's charts, built again only when something they show changed: a session waiting for its
-    turn at a core redraws the same rows, and should not pay ~25 ms per tick to rebuild them."""
+def _built_top(run: session.Run, ghost: ChartGhost | None) -> tuple[dict[str, Chart], list[Chart]]:
+    """This tick's top charts and first-layer histograms, built again only when something they show
+    changed: a tick in which no step was taken redraws the same rows (and their Arrow tables) for free."""
     trainer = run.trainer
     shown_ghost = None if ghost is None else (ghost.label, len(ghost.curve))
-    key = (run.id, trainer.steps, trainer.epoch, trainer.diverged, layer, stage, shown_ghost)
-    cached = st.session_state.get(BUILT)
+    key = (run.id, trainer.steps, trainer.epoch, trainer.diverged, shown_ghost)
+    cached = st.session_state.get(TOP_BUILT)
     if cached is None or cached[0] != key:
-        cached = (key, run.charts.build(trainer, layer, stage, ghost=ghost), run.charts.first_layer(trainer))
-        st.session_state[BUILT] = cached
+        cached = (key, run.charts.build_top(trainer, ghost=ghost), run.charts.first_layer(trainer))
+        st.session_state[TOP_BUILT] = cached
     return cached[1], cached[2]
+
+
+def _built_inside(run: session.Run, layer: int, stage: str) -> dict[str, Chart]:
+    """The insides' charts, built when "Inside the network" is drawn (every INSIDE_EVERY s), not every tick."""
+    trainer = run.trainer
+    key = (run.id, trainer.steps, trainer.epoch, trainer.diverged, layer, stage)
+    cached = st.session_state.get(INSIDE_BUILT)
+    if cached is None or cached[0] != key:
+        cached = (key, run.charts.build_inside(trainer, layer, stage))
+        st.session_state[INSIDE_BUILT] = cached
+    return cached[1]
 
 
 def _surface(run: session.Run, charts: dict[str, Chart]) -> None:
@@ -269,7 +281,7 @@ def _top(run: session.Run) -> None:
         top_left, top_right = st.container(width=TOP_LEFT_PX), st.container(width=TOP_RIGHT_PX)
     first_layer = st.columns(len(run.trainer.network.layers[0].order), gap="small")
     metric_box = st.container(width=TOP_LEFT_PX)
-    charts, first_layer_charts = _built(run, *_band(run), _chart_ghost(run))
+    charts, first_layer_charts = _built_top(run, _chart_ghost(run))
     with top_left, st.container(key="train-loss"):
         _draw(charts["loss"])
     with top_right:
@@ -298,7 +310,7 @@ def _inside(run: session.Run) -> None:
         grad_box, ratio_box = st.container(width=HALF_PX), st.container(width=HALF_PX)
     with band_box:
         layer, stage = _band_choice(run)
-    charts, _ = _built(run, layer, stage, _chart_ghost(run))
+    charts = _built_inside(run, layer, stage)
     with inputs_box:
         _draw(charts["inputs"])
         shown = run.charts.inputs["order"].nunique()
