@@ -23,6 +23,7 @@ import time
 import uuid
 import weakref
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from typing import Any
@@ -51,9 +52,11 @@ class Progress:
     diverged_at: tuple[int, float] | None
     curve: list[dict[str, float]]  # epochs completed since the last message
     records: list[dict[str, Any]]  # detailed records since the last message, in order
+    records_made: int = 0  # records the worker's trainer has made in all
     records_replace: bool = False  # True: `records` is the whole (thinned) list, not the new ones
     weights: dict[str, torch.Tensor] | None = None  # the flat parameters and BN running statistics
     answer: int | None = None  # the request this message completes (Step)
+    error: str = ""  # the run failed in the worker (and is gone there)
 
 
 # ---- the worker process ------------------------------------------------------------------------------
@@ -87,7 +90,7 @@ def _progress(run: str, hosted: _Hosted, answer: int | None = None) -> Progress:
     diverged_at = trainer.members.diverged_at[0]
     return Progress(
         run, trainer.epoch, trainer.steps, trainer.seconds_training, hosted.playing, diverged_at,
-        curve, records, replace, weights, answer,
+        curve, records, trainer.records_made, replace, weights, answer,
     )  # fmt: skip
 
 
@@ -107,11 +110,19 @@ class _Worker:
                     message = self.conn.recv()
                     if message is None:
                         return
-                    self._handle(*message)
+                    self._guarded(message[1], self._handle, *message)
                     idle = False
             except (EOFError, OSError):  # the server went away
                 return
             self._train_one()
+
+    def _guarded(self, run: str, action: Callable[..., None], *args: Any) -> None:
+        """Do `action`; if it fails, that run is dropped and its page told why, while the others go on."""
+        try:
+            action(*args)
+        except Exception as err:  # one run's failure must not end every run in this process
+            self.runs.pop(run, None)
+            self._send(Progress(run, 0, 0, 0.0, False, None, [], [], error=f"{type(err).__name__}: {err}"))
 
     def _send(self, progress: Progress) -> None:
         self.conn.send(progress)
@@ -161,12 +172,15 @@ class _Worker:
             if time.monotonic() - hosted.seen > STALE_SECONDS:
                 hosted.playing, hosted.stale = False, True  # nobody is watching: keep the run, free the core
                 continue
-            hosted.trainer.advance(seconds=SLICE_SECONDS)
-            hosted.playing = not hosted.trainer.done
-            if hosted.playing:
-                self.turns.append(run)
-            self._send(_progress(run, hosted))
+            self._guarded(run, self._slice, run, hosted)
             return
+
+    def _slice(self, run: str, hosted: _Hosted) -> None:
+        hosted.trainer.advance(seconds=SLICE_SECONDS)
+        hosted.playing = not hosted.trainer.done
+        if hosted.playing:
+            self.turns.append(run)
+        self._send(_progress(run, hosted))
 
 
 def _serve(conn: Connection) -> None:
@@ -239,7 +253,7 @@ class RemoteRun:
         self._answers: dict[int, threading.Event] = {}
         self._requests = itertools.count()
         self._lock = threading.Lock()
-        self.lost = False
+        self.lost = ""  # why the run is gone, once it is
         channel.runs[self.id] = self
         channel.send("create", self.id, config, self.trainer.prepared)
         self._drop = weakref.finalize(self, channel.send, "drop", self.id)  # the session ended: free the worker
@@ -249,11 +263,15 @@ class RemoteRun:
         self._drop()
 
     def receive(self, progress: Progress | None) -> None:
-        """From the reader thread: keep the message for the next `sync`, wake a waiting Step."""
+        """From the reader thread: keep the message for the next `sync`, wake a waiting Step (None: the
+        worker is gone)."""
         with self._lock:
             self._inbox.append(progress)
-            event = self._answers.pop(progress.answer, None) if progress and progress.answer is not None else None
-        if event is not None:
+            if progress is None or progress.error:  # no answer will come: wake every waiting Step
+                events, self._answers = list(self._answers.values()), {}
+            else:
+                events = [self._answers.pop(progress.answer)] if progress.answer in self._answers else []
+        for event in events:
             event.set()
 
     def sync(self) -> None:
@@ -263,12 +281,15 @@ class RemoteRun:
             self._inbox.clear()
         for progress in messages:
             if progress is None:
-                self.lost = True
+                self.lost = "the training process stopped"
+            elif progress.error:
+                self.lost = f"the run failed in its training process ({progress.error})"
             else:
                 follow(self.trainer, progress)
-        if self.lost or not self._channel.alive:
-            self.lost = True
-            raise WorkerLost("the training process stopped")
+        if not self.lost and not self._channel.alive:
+            self.lost = "the training process stopped"
+        if self.lost:
+            raise WorkerLost(self.lost)
 
     def play(self) -> None:
         self._channel.send("play", self.id)
@@ -316,7 +337,7 @@ def follow(trainer: Trainer, progress: Progress) -> None:
     else:
         for record in progress.records:
             keep_record(trainer.records, record)
-    trainer.records_made += len(progress.records)
+    trainer.records_made = progress.records_made
     if progress.weights is not None:
         network = trainer.network
         network.flat.copy_(progress.weights["flat"])

@@ -173,3 +173,25 @@ def test_playing_runs_take_turns_so_each_one_moves(worker):
         for name in "abc":
             page.send(("look", name))
         time.sleep(0.05)
+
+
+def test_a_run_that_fails_in_its_worker_is_reported_and_the_others_go_on(worker, monkeypatch: pytest.MonkeyPatch):
+    loop, page = worker
+    page.send(("create", "a", SMALL, None))
+    page.send(("create", "b", SMALL, None))
+    _wait(lambda: set(loop.runs) == {"a", "b"})
+
+    def broken(**_):
+        raise ValueError("boom")
+
+    monkeypatch.setattr(loop.runs["a"].trainer, "advance", broken)
+    page.send(("step", "a", 0))
+    page.send(("step", "b", 1))
+    _wait(lambda: set(loop.runs) == {"b"} and loop.runs["b"].trainer.epoch == 1)
+
+
+def test_a_failed_run_raises_its_reason_on_the_page_side(pool: TrainingPool):
+    run = pool.start(SMALL)
+    run.receive(remote_training.Progress(run.id, 0, 0, 0.0, False, None, [], [], error="ValueError: boom"))
+    with pytest.raises(WorkerLost, match=r"failed in its training process \(ValueError: boom\)"):
+        run.sync()

@@ -237,8 +237,8 @@ def step() -> None:
             return
         try:
             current.remote.step()
-        except WorkerLost:
-            _replace_lost(current)
+        except WorkerLost as lost:
+            _replace_lost(current, str(lost))
 
 
 def reset() -> None:
@@ -250,13 +250,13 @@ def reset() -> None:
     _retire(current)
 
 
-def _replace_lost(lost: Run) -> None:
+def _replace_lost(lost: Run, why: str) -> None:
     """The training process of `lost` stopped (killed, out of memory): start its config again, keep what it
     had shown as the ghost, and say so."""
     lost.playing = False
     _keep_as_ghost(lost)
     st.session_state[RUN] = _build(lost.config, prepared=lost.trainer.prepared)
-    st.toast("The training process stopped; the run restarted from epoch 0.", icon=":material/warning:")
+    st.toast(f"{why[:1].upper()}{why[1:]}: the run restarted from epoch 0.", icon=":material/warning:")
 
 
 def tick(current: Run, slots: TrainingSlots = SLOTS) -> bool:
@@ -294,8 +294,8 @@ def _follow(current: Run) -> bool:
         current.remote.look()
         try:
             current.remote.sync()
-        except WorkerLost:
-            _replace_lost(current)
+        except WorkerLost as lost:
+            _replace_lost(current, str(lost))
             return True
         current.meter.mark(current.trainer.epoch)
         if current.trainer.done:
