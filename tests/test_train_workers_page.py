@@ -1,0 +1,40 @@
+"""The Train page with its runs in a training process (AppTest): Step shows the worker's epoch, and a
+training process that dies costs the run, not the page."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.test_train_page import metric, open_app, trainer
+from ui import training_workers
+
+
+@pytest.fixture
+def one_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(training_workers.WORKERS_ENV, "1")
+
+
+def _step(at: AppTest) -> AppTest:
+    return at.button(key="train.step").click().run()
+
+
+def test_step_trains_in_the_worker_and_the_page_shows_its_epoch(one_worker):
+    at = _step(open_app())
+    run = at.session_state["train.run"]
+    assert run.remote is not None  # trained there, not in the script thread
+    assert metric(at, "Epoch") == "1 / 5" and trainer(at).epoch == 1 and len(trainer(at).curve) == 1
+
+
+def test_a_dead_training_process_restarts_the_run_and_says_so(one_worker):
+    at = _step(open_app())
+    (channel,) = training_workers.pool().warm()
+    channel.process.kill()
+    channel.process.join(10)
+    at = _step(at)
+    assert not at.exception
+    assert any("the training process stopped" in toast.value.lower() for toast in at.toast)
+    assert at.session_state["train.ghost"].curve  # what the lost run had shown stays, faded
+    assert metric(at, "Epoch") == "0 / 5"  # the new run, in a new process, from epoch 0
+    at = _step(at)
+    assert metric(at, "Epoch") == "1 / 5"
