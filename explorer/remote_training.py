@@ -254,6 +254,7 @@ class RemoteRun:
         self._requests = itertools.count()
         self._lock = threading.Lock()
         self.lost = ""  # why the run is gone, once it is
+        self.wants_play = False  # the page asked it to play (it may have finished since)
         channel.runs[self.id] = self
         channel.send("create", self.id, config, self.trainer.prepared)
         self._drop = weakref.finalize(self, channel.send, "drop", self.id)  # the session ended: free the worker
@@ -292,10 +293,16 @@ class RemoteRun:
             raise WorkerLost(self.lost)
 
     def play(self) -> None:
+        self.wants_play = True
         self._channel.send("play", self.id)
 
     def pause(self) -> None:
+        self.wants_play = False
         self._channel.send("pause", self.id)
+
+    @property
+    def playing(self) -> bool:
+        return self.wants_play and not self.trainer.done and not self.lost
 
     def look(self) -> None:
         """The page is drawing: keep the run alive and send the weights with the next message."""
@@ -311,6 +318,7 @@ class RemoteRun:
 
     def step(self, timeout: float = ANSWER_TIMEOUT_S) -> None:
         """One epoch in the worker, waited for, then applied (the page shows it when it draws)."""
+        self.wants_play = False
         request = next(self._requests)
         event = threading.Event()
         with self._lock:
@@ -371,6 +379,11 @@ class TrainingPool:
     @property
     def runs(self) -> int:
         return sum(len(c.runs) for c in self._channels)
+
+    @property
+    def playing(self) -> int:
+        """Runs playing now, on every worker: how busy the server's pages are."""
+        return sum(run.playing for channel in self._channels for run in list(channel.runs.values()))
 
     def close(self) -> None:
         for channel in self._channels:

@@ -3,11 +3,16 @@ training process that dies costs the run, not the page."""
 
 from __future__ import annotations
 
+import time
+from types import SimpleNamespace
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from explorer.config import Config
+from explorer.remote_training import TrainingPool
 from tests.test_train_page import metric, open_app, trainer
-from ui import training_workers
+from ui import session, training_workers
 
 
 @pytest.fixture
@@ -38,3 +43,29 @@ def test_a_dead_training_process_restarts_the_run_and_says_so(one_worker):
     assert metric(at, "Epoch") == "0 / 5"  # the new run, in a new process, from epoch 0
     at = _step(at)
     assert metric(at, "Epoch") == "1 / 5"
+
+
+@pytest.mark.parametrize(("playing", "every"), [(0, session.CHARTS_EVERY), (2, session.CHARTS_EVERY), (3, 1.0)])
+def test_the_top_charts_redraw_less_often_while_many_sessions_play(monkeypatch, playing: int, every: float):
+    monkeypatch.setattr(training_workers, "pool", lambda: SimpleNamespace(playing=playing))
+    assert session.charts_every() == every
+
+
+def test_a_pool_counts_the_runs_that_play_until_they_finish(one_worker):
+    pool = TrainingPool(1)
+    try:
+        first, second = pool.start(Config(n_samples=200, hidden=(4,), epochs=2)), pool.start(Config(n_samples=200))
+        first.play()
+        second.play()
+        assert pool.playing == 2
+        second.pause()
+        assert pool.playing == 1
+        deadline = time.monotonic() + 60
+        while not first.trainer.done:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+            first.look()
+            first.sync()
+        assert pool.playing == 0
+    finally:
+        pool.close()

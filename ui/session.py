@@ -33,7 +33,10 @@ RUN = "train.run"
 GHOST = "train.ghost"  # the previous run's curve, drawn faded under the new one until dismissed
 REJECTED = "train.rejected"  # (config, message) of the last config that could not be built
 TICK_SECONDS = 0.2  # training time per tick in a script thread: short enough that a click is answered at once
-TICK_EVERY = 0.5  # seconds between ticks while playing: each redraws ~15 charts in the browser
+TICK_EVERY = 0.5  # seconds between ticks while playing: the epoch counter and the numbers
+CHARTS_EVERY = 0.5  # seconds between redraws of the loss, metric, surface and first layer while playing...
+CHARTS_EVERY_BUSY = 1.0  # ...and while more than BUSY_SESSIONS sessions play on this server: it and browsers keep up
+BUSY_SESSIONS = 2
 LIVE_KEYS = ("lr", "epochs")  # changes that apply to the running training
 GROUPS = {
     "data": ("dataset", "n_samples", "noise", "n_features", "test_size", "csv_path", "target", "skew", "scaler"),
@@ -161,6 +164,14 @@ def run() -> Run:
     """The session's run (built from the session's Config if there is none yet)."""
     config()
     return st.session_state[RUN]
+
+
+def charts_every() -> float:
+    """How often the top charts are redrawn while playing: less often when many sessions play at once
+    (each redraw costs the server ~15 ms and a browser a repaint of six charts)."""
+    workers = training_workers.pool()
+    playing = SLOTS.active if workers is None else workers.playing
+    return CHARTS_EVERY_BUSY if playing > BUSY_SESSIONS else CHARTS_EVERY
 
 
 def changed_keys(old: Config, new: Config) -> list[str]:

@@ -59,7 +59,8 @@ def blocked(problem: str, waiting: bool, run: session.Run) -> None:
 
 
 def live(run: session.Run) -> None:
-    """The ticking part of the page: it reruns on its own every TICK_EVERY seconds while playing."""
+    """The ticking parts of the page, each rerunning on its own while playing: the numbers every tick
+    (TICK_EVERY), the top charts every `session.charts_every()`, the insides every INSIDE_EVERY seconds."""
 
     @st.fragment(run_every=session.TICK_EVERY if run.playing else None)
     def tick() -> None:
@@ -67,13 +68,17 @@ def live(run: session.Run) -> None:
         if session.tick(current):
             st.rerun(scope="app")  # it just finished: redraw the buttons and stop ticking
         _status(current)
-        _top(current)
+
+    @st.fragment(run_every=session.charts_every() if run.playing else None)
+    def top() -> None:
+        _top(session.run())
 
     @st.fragment(run_every=INSIDE_EVERY if run.playing else None)
     def inside() -> None:
         _inside(session.run())
 
     tick()
+    top()
     inside()
 
 

@@ -72,5 +72,11 @@ class TrainingSlots:
         with self._lock:
             return len(self._waiting)
 
+    @property
+    def active(self) -> int:
+        """Sessions training or waiting for a turn."""
+        with self._lock:
+            return len(self._waiting) + len(self._running)
+
 
 SLOTS = TrainingSlots(default_slots())
