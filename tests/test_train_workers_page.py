@@ -49,6 +49,7 @@ def test_a_dead_training_process_restarts_the_run_and_says_so(one_worker):
 def test_the_top_charts_redraw_less_often_while_many_sessions_play(monkeypatch, playing: int, every: float):
     monkeypatch.setattr(training_workers, "pool", lambda: SimpleNamespace(playing=playing))
     assert session.charts_every() == every
+    assert session.inside_every() == (session.INSIDE_EVERY_BUSY if playing > 2 else session.INSIDE_EVERY)
 
 
 def test_a_pool_counts_the_runs_that_play_until_they_finish(one_worker):

@@ -36,6 +36,7 @@ TICK_SECONDS = 0.2  # training time per tick in a script thread: short enough th
 TICK_EVERY = 0.5  # seconds between ticks while playing: the epoch counter and the numbers
 CHARTS_EVERY = 0.5  # seconds between redraws of the loss, metric, surface and first layer while playing...
 CHARTS_EVERY_BUSY = 1.0  # ...and while more than BUSY_SESSIONS sessions play on this server: it and browsers keep up
+INSIDE_EVERY, INSIDE_EVERY_BUSY = 2.0, 4.0  # the same for "Inside the network" (seven charts)
 BUSY_SESSIONS = 2
 LIVE_KEYS = ("lr", "epochs")  # changes that apply to the running training
 GROUPS = {
@@ -166,12 +167,20 @@ def run() -> Run:
     return st.session_state[RUN]
 
 
+def _busy() -> bool:
+    workers = training_workers.pool()
+    return (SLOTS.active if workers is None else workers.playing) > BUSY_SESSIONS
+
+
 def charts_every() -> float:
     """How often the top charts are redrawn while playing: less often when many sessions play at once
     (each redraw costs the server ~15 ms and a browser a repaint of six charts)."""
-    workers = training_workers.pool()
-    playing = SLOTS.active if workers is None else workers.playing
-    return CHARTS_EVERY_BUSY if playing > BUSY_SESSIONS else CHARTS_EVERY
+    return CHARTS_EVERY_BUSY if _busy() else CHARTS_EVERY
+
+
+def inside_every() -> float:
+    """How often "Inside the network" is redrawn while playing (as `charts_every`)."""
+    return INSIDE_EVERY_BUSY if _busy() else INSIDE_EVERY
 
 
 def changed_keys(old: Config, new: Config) -> list[str]:

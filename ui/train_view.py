@@ -60,7 +60,7 @@ def blocked(problem: str, waiting: bool, run: session.Run) -> None:
 
 def live(run: session.Run) -> None:
     """The ticking parts of the page, each rerunning on its own while playing: the numbers every tick
-    (TICK_EVERY), the top charts every `session.charts_every()`, the insides every INSIDE_EVERY seconds."""
+    (TICK_EVERY), the top charts every `session.charts_every()`, the insides every `session.inside_every()`."""
 
     @st.fragment(run_every=session.TICK_EVERY if run.playing else None)
     def tick() -> None:
@@ -73,7 +73,7 @@ def live(run: session.Run) -> None:
     def top() -> None:
         _top(session.run())
 
-    @st.fragment(run_every=INSIDE_EVERY if run.playing else None)
+    @st.fragment(run_every=session.inside_every() if run.playing else None)
     def inside() -> None:
         _inside(session.run())
 
@@ -84,7 +84,6 @@ def live(run: session.Run) -> None:
 
 # Widths of the boxes in rows that wrap: two fit side by side beside the sidebar at 1400 px, one per row at 1000.
 TOP_LEFT_PX, TOP_RIGHT_PX, INPUTS_PX, HALF_PX = 500, 380, 380, 440
-INSIDE_EVERY = 2.0  # seconds between redraws of "Inside the network" while playing (the top: every tick)
 TOP_BUILT = "train.top_built"  # (what the top's charts show, the charts): rebuilt only when that changes
 INSIDE_BUILT = "train.inside_built"  # the same for "Inside the network"
 CHART_GHOST = "train.chart_ghost"  # (session ghost, run, the charts' Ghost): one object per ghost and run
@@ -258,7 +257,7 @@ def _built_top(run: session.Run, ghost: ChartGhost | None) -> tuple[dict[str, Ch
 
 
 def _built_inside(run: session.Run, layer: int, stage: str) -> dict[str, Chart]:
-    """The insides' charts, built when "Inside the network" is drawn (every INSIDE_EVERY s), not every tick."""
+    """The insides' charts, built when "Inside the network" is drawn (every 2 or 4 s), not every tick."""
     trainer = run.trainer
     key = (run.id, trainer.steps, trainer.epoch, trainer.diverged, layer, stage)
     cached = st.session_state.get(INSIDE_BUILT)
@@ -305,7 +304,8 @@ def _inside(run: session.Run) -> None:
     st.caption(
         f"Each hidden layer, stage by stage ({order}): the values on the probe rows (the test split, at most "
         "2,000 rows) after the latest epoch, as a share of all values. Bins are fixed for the run; values "
-        f"beyond them land in the end bins. While training plays, this part is redrawn every {INSIDE_EVERY:g} s."
+        "beyond them land in the end bins. While training plays, this part is redrawn every "
+        f"{session.inside_every():g} s."
     )
     inputs_box, hist_box = st.container(), st.container()
     with st.container(horizontal=True, wrap=True, gap="medium"):
