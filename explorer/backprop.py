@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import torch
 
-from explorer.network import ACTIVATIONS, BN_EPS, Layer, LayerNorm, Network, linear, normalize
+from explorer.network import ACTIVATIONS, BN_EPS, Layer, LayerNorm, Network, activate, linear, normalize
 
 aten = torch.ops.aten
 
@@ -27,8 +27,8 @@ def _forward(layer: Layer, x: torch.Tensor) -> tuple[torch.Tensor, tuple]:
     saved_norm = None
     if layer.norm is not None and layer.norm_first:
         h, saved_norm = normalize(layer, h, training=True)
-    out = ACTIVATIONS[layer.activation][0](h)
-    saved_act = (h, out)
+    out = activate(layer, h, in_place=True)
+    saved_act = (h, out)  # the same tensor when in place: backward then reads only the output
     if layer.norm is not None and not layer.norm_first:
         out, saved_norm = normalize(layer, out, training=True)
     return out, (x, saved_act, saved_norm)
@@ -69,21 +69,38 @@ def _backward(layer: Layer, grad: torch.Tensor, saved: tuple, need_input_grad: b
     torch.bmm(grad, x.transpose(1, 2), out=layer.weight_grad)
     if layer.bias_grad is not None:
         torch.sum(grad, 2, out=layer.bias_grad)
-    return torch.bmm(layer.weight.transpose(1, 2), grad) if need_input_grad else None
+    return torch.bmm(layer.weight_t, grad) if need_input_grad else None
 
 
-def loss_and_grad(logits: torch.Tensor, target: torch.Tensor, task: str) -> tuple[torch.Tensor, torch.Tensor]:
-    """Each member's mean cross-entropy (classification) or mean squared error (regression), shape (K,),
-    and d(sum of the members' losses) / d logits.
+def cross_entropy_weights(classes: torch.Tensor, n_classes: int) -> torch.Tensor:
+    """−one-hot / rows, (…, classes, rows) from class indices (…, 1, rows): d(mean cross-entropy) / d(log-
+    probabilities). Given these, a step's loss and gradient take three kernels instead of seven; `Members`
+    makes them once per epoch where they fit."""
+    one_hot = classes == torch.arange(n_classes).view(n_classes, 1)  # faster than zeros + scatter_
+    return one_hot * (-1.0 / classes.shape[-1])
+
+
+def mean_loss(logits: torch.Tensor, target: torch.Tensor, task: str) -> torch.Tensor:
+    """Each member's mean cross-entropy (classification) or mean squared error (regression), shape (K,).
 
     logits are (K, outputs, rows); target is (K, 1, rows): class indices, or the standardized target.
     """
-    rows = logits.shape[2]
     if task == "classification":
         log_probs = aten._log_softmax.default(logits, 1, False)
-        loss = log_probs.gather(1, target).sum((1, 2)).mul_(-1.0 / rows)
-        grad = log_probs.exp_().mul_(1.0 / rows)  # softmax − one-hot, over rows
-        return loss, grad.scatter_(1, target, -1.0 / rows, reduce="add")
+        return log_probs.gather(1, target).mean((1, 2)).neg_()
+    return (logits - target).square_().mean((1, 2))
+
+
+def _loss_and_grad(logits: torch.Tensor, target: torch.Tensor, task: str) -> tuple[torch.Tensor, torch.Tensor]:
+    """`mean_loss`, and d(sum of the members' losses) / d logits; for classification target holds
+    `cross_entropy_weights`. (A log-probability of −inf, from logits beyond float range, makes that member's
+    loss NaN: it is then marked diverged, as its weights are about to be.)"""
+    k, outputs, rows = logits.shape
+    if task == "classification":
+        log_probs = aten._log_softmax.default(logits, 1, False)
+        grad = aten._log_softmax_backward_data.default(target, log_probs, 1, log_probs.dtype)  # softmax − one-hot
+        per_member = torch.bmm(log_probs.view(k, 1, outputs * rows), target.reshape(k, outputs * rows, 1))
+        return per_member.view(k), grad
     diff = logits - target
     loss = diff.square().sum((1, 2)).mul_(1.0 / rows)
     return loss, diff.mul_(2.0 / rows)
@@ -92,16 +109,19 @@ def loss_and_grad(logits: torch.Tensor, target: torch.Tensor, task: str) -> tupl
 def step(network: Network, x: torch.Tensor, target: torch.Tensor, task: str) -> torch.Tensor:
     """Forward and backward on one batch per member in train mode; fills `network.flat_grad`.
 
-    x is (K, features, rows). Returns each member's loss (K,). BN's running statistics are updated as
-    `nn.BatchNorm1d` would update them, per member.
+    x is (K, features, rows); target is as for `mean_loss`, or for classification its `cross_entropy_weights`.
+    Returns each member's loss (K,). BN's running statistics are updated as `nn.BatchNorm1d` would update
+    them, per member.
     """
+    if task == "classification" and not target.is_floating_point():
+        target = cross_entropy_weights(target, network.n_out)
     saved = []
     h = x
     for layer in network.layers:
         h, tape = _forward(layer, h)
         saved.append(tape)
     logits, head_tape = _forward(network.head, h)
-    loss, grad = loss_and_grad(logits, target, task)
+    loss, grad = _loss_and_grad(logits, target, task)
     grad = _backward(network.head, grad, head_tape, need_input_grad=bool(network.layers))
     for index in range(len(network.layers) - 1, -1, -1):
         grad = _backward(network.layers[index], grad, saved[index], need_input_grad=index > 0)

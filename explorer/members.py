@@ -23,6 +23,9 @@ from explorer.optim import FlatOptimizer
 from explorer.pipeline import Prepared
 
 TRAINING_KEYS = ("optimizer", "batch_size", "epochs")  # besides data shape and architecture, shared by a group
+# An epoch's cross-entropy weights (K × classes × rows floats) are made up front when they take at most this
+# many values (16 MiB); beyond it, e.g. 50 classes × 40k rows × 32 members, the step makes each batch's own.
+EPOCH_WEIGHTS_MAX_VALUES = 2**22
 
 
 def metric_name(task: str) -> str:
@@ -128,15 +131,33 @@ class Members:
         order = torch.stack([torch.randperm(self.X_train.shape[2], generator=g) for g in self._shuffles])[:, None]
         size = self.configs[0].batch_size
         # Shuffled and split once per epoch, rather than gathered per step.
+        y = self.y_train.gather(2, order)
         self._x_batches = self.X_train.gather(2, order.expand_as(self.X_train)).split(size, dim=2)
-        self._y_batches = self.y_train.gather(2, order).split(size, dim=2)
+        self._y_batches = y.split(size, dim=2)
+        self._targets = self._class_weights(y, size) if self._weights_up_front else self._y_batches
         if self.configs[0].norm in BATCH_NORMS and self._y_batches[-1].shape[2] < 2 and len(self._y_batches) > 1:
             # Batch norm cannot normalise a batch of one row: that row sits this epoch out.
             self._x_batches, self._y_batches = self._x_batches[:-1], self._y_batches[:-1]
+            self._targets = self._targets[:-1]
         self._epoch_rows = sum(batch.shape[2] for batch in self._y_batches)
         self._next_batch = 0
         self._loss_sum = torch.zeros(self.k)
         self.grad_sq = torch.zeros_like(self.network.flat_grad) if self._track_grad_norms else None
+
+    @property
+    def _weights_up_front(self) -> bool:
+        return self.task == "classification" and self.y_train.numel() * self.network.n_out <= EPOCH_WEIGHTS_MAX_VALUES
+
+    def _class_weights(self, y: torch.Tensor, size: int) -> list[torch.Tensor]:
+        """Each batch's `backprop.cross_entropy_weights`, made once per epoch so that the step skips that
+        work: the full batches in one go, batch-major so that each batch's weights are contiguous."""
+        rows = y.shape[2]
+        full = rows - rows % size
+        classes = y[:, :, :full].unflatten(2, (-1, size)).permute(2, 0, 1, 3).contiguous()  # (batches, K, 1, size)
+        batches = list(backprop.cross_entropy_weights(classes, self.network.n_out).unbind())
+        if full < rows:
+            batches.append(backprop.cross_entropy_weights(y[:, :, full:], self.network.n_out))
+        return batches
 
     # ---- training ----------------------------------------------------------------------
     def advance(self, *, steps: int | None = None, epochs: int | None = None, seconds: float | None = None) -> int:
@@ -163,9 +184,9 @@ class Members:
 
     def _step(self) -> None:
         index = self._next_batch
-        y = self._y_batches[index]
-        loss = backprop.step(self.network, self._x_batches[index], y, self.task)
-        self._loss_sum.add_(loss, alpha=y.shape[2])
+        target = self._targets[index]
+        loss = backprop.step(self.network, self._x_batches[index], target, self.task)
+        self._loss_sum.add_(loss, alpha=target.shape[2])
         if self.grad_sq is not None:
             self.grad_sq.addcmul_(self.network.flat_grad, self.network.flat_grad)
         self.optimizer.step()
@@ -203,7 +224,7 @@ class Members:
         """Each member's test loss and accuracy (or R²), in eval mode: two arrays of shape (K,)."""
         with torch.inference_mode():
             out = logits(self.network, self.X_test)
-            loss, _ = backprop.loss_and_grad(out, self.y_test, self.task)
+            loss = backprop.mean_loss(out, self.y_test, self.task)
             if self.task == "classification":
                 predicted = out.max(1, keepdim=True).indices  # argmax over a short middle axis is ~20× slower
                 metric = (predicted == self.y_test).double().mean((1, 2))
@@ -221,7 +242,7 @@ class Members:
         this is the training loss measured the way the test loss is: under BN they can differ a lot.
         """
         with torch.inference_mode():
-            loss, _ = backprop.loss_and_grad(logits(self.network, self.X_train), self.y_train, self.task)
+            loss = backprop.mean_loss(logits(self.network, self.X_train), self.y_train, self.task)
         return loss.double().numpy()
 
     def outputs(self, X: np.ndarray | torch.Tensor) -> torch.Tensor:

@@ -39,6 +39,13 @@ ACTIVATIONS: dict[str, tuple[Callable, Callable]] = {
     "sigmoid": (torch.sigmoid, lambda g, x, y: aten.sigmoid_backward.default(g, y)),
     "linear": (lambda x: x, lambda g, x, y: g),
 }
+# Activations whose backward reads only their output, so `activate` may apply them in place.
+IN_PLACE: dict[str, Callable] = {
+    "relu": torch.relu_,
+    "tanh": torch.tanh_,
+    "sigmoid": torch.sigmoid_,
+    "linear": lambda x: x,
+}
 
 
 @dataclass
@@ -91,6 +98,9 @@ class Layer:
     norm_first: bool
     activation: str
     noise: Noise | None = None
+
+    def __post_init__(self) -> None:
+        self.weight_t = self.weight.transpose(1, 2)  # a view: it follows the weights as they train
 
     @property
     def width(self) -> int:
@@ -194,7 +204,13 @@ class Network:
         return out
 
     def finite_members(self) -> torch.Tensor:
-        """(K,) bool: every parameter and BN running statistic of the member is finite."""
+        """(K,) bool: every parameter and BN running statistic of the member is finite.
+
+        Checked once per epoch; almost always all is finite, which one test per buffer settles.
+        """
+        tensors = (self.flat, *self.buffers.values())
+        if all(bool(torch.isfinite(t).all()) for t in tensors):
+            return torch.ones(self.k, dtype=torch.bool)
         ok = torch.ones(self.k, dtype=torch.bool)
         for tensor in (*self.params.values(), *self.buffers.values()):
             ok &= torch.isfinite(tensor.reshape(self.k, -1)).all(1)
@@ -246,6 +262,13 @@ def linear(layer: Layer, x: torch.Tensor) -> torch.Tensor:
     return torch.baddbmm(layer.bias, layer.weight, x)
 
 
+def activate(layer: Layer, h: torch.Tensor, in_place: bool) -> torch.Tensor:
+    """The layer's activation of a fresh tensor h; in place when allowed and the activation is in
+    `IN_PLACE` (no new (K, units, rows) buffer: at K = 32 those cost more than the arithmetic)."""
+    function = IN_PLACE.get(layer.activation) if in_place else None
+    return function(h) if function is not None else ACTIVATIONS[layer.activation][0](h)
+
+
 def forward(network: Network, x: torch.Tensor, keep_stages: bool = False) -> tuple[torch.Tensor, list]:
     """Eval-mode forward (BN uses running statistics): logits (K, outputs, rows), and each hidden layer's
     stages as [(name, (K, units, rows)), ...] when `keep_stages`."""
@@ -259,7 +282,7 @@ def forward(network: Network, x: torch.Tensor, keep_stages: bool = False) -> tup
             elif stage == "norm":
                 h = normalize(layer, h, training=False)[0]
             else:
-                h = ACTIVATIONS[layer.activation][0](h)
+                h = activate(layer, h, in_place=not keep_stages)
             if keep_stages:
                 kept.append((stage, h))
         stages.append(kept)
