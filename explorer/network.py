@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import torch
 
 from explorer.config import Config, ConfigError
-from explorer.model import MLP, build
+from explorer.model import MLP, init_weights_
 
 aten = torch.ops.aten
 BN_EPS = 1e-5
@@ -128,9 +128,13 @@ class Network:
             raise ConfigError(f"members must share {', '.join(ARCHITECTURE_KEYS)}; got {sorted(map(str, shapes))}")
         self.k = len(configs)
         self.n_in, self.n_out = n_in, n_out
-        models = [build(n_in, n_out, config) for config in configs]
-        self._stack_parameters(models)
-        self.layers = [self._layer(models, i) for i in range(len(models[0].blocks))]
+        template = MLP(n_in, n_out, configs[0])  # names, shapes and norm parameters; weights drawn below
+        self._stack_parameters(template)
+        names = [name for name, module in template.named_modules() if isinstance(module, torch.nn.Linear)]
+        for member, config in enumerate(configs):  # each member's weights as `model.build` draws them
+            pairs = [(self.params[f"{n}.weight"][member], self.params.get(f"{n}.bias")) for n in names]
+            init_weights_([(w, None if b is None else b[member]) for w, b in pairs], config)
+        self.layers = [self._layer(template, i) for i in range(len(template.blocks))]
         self.head = self._head()
         if configs[0].norm == "bn_noisy":
             strength = torch.tensor([c.norm_noise for c in configs]).view(-1, 1, 1)
@@ -138,29 +142,29 @@ class Network:
                 generators = [torch.Generator().manual_seed(c.seed + 2 + 7919 * index) for c in configs]
                 layer.noise = Noise(strength, generators)
 
-    def _stack_parameters(self, models: list[MLP]) -> None:
-        named = [dict(m.named_parameters()) for m in models]
-        names = list(named[0])
-        total = sum(p.numel() for p in named[0].values()) * self.k
+    def _stack_parameters(self, template: MLP) -> None:
+        """The flat buffers, laid out as the template's parameters, each member holding the template's values."""
+        named = dict(template.named_parameters())
+        total = sum(p.numel() for p in named.values()) * self.k
         self.flat = torch.empty(total)
         self.flat_grad = torch.zeros(total)
         self.params: dict[str, torch.Tensor] = {}
         self.grads: dict[str, torch.Tensor] = {}
         offset = 0
-        for name in names:
-            shape = (self.k, *named[0][name].shape)
-            size = self.k * named[0][name].numel()
+        for name, param in named.items():
+            shape = (self.k, *param.shape)
+            size = self.k * param.numel()
             self.params[name] = self.flat[offset : offset + size].view(shape)
             self.grads[name] = self.flat_grad[offset : offset + size].view(shape)
-            torch.stack([n[name].detach() for n in named], out=self.params[name])
+            self.params[name].copy_(param.detach().expand(shape))
             offset += size
         self.buffers: dict[str, torch.Tensor] = {}
-        for name, _ in models[0].named_buffers():
+        for name, buffer in template.named_buffers():
             if name.endswith(("running_mean", "running_var")):
-                self.buffers[name] = torch.stack([dict(m.named_buffers())[name] for m in models]).contiguous()
+                self.buffers[name] = buffer.expand(self.k, *buffer.shape).clone(memory_format=torch.contiguous_format)
 
-    def _layer(self, models: list[MLP], index: int) -> Layer:
-        block = models[0].blocks[index]
+    def _layer(self, template: MLP, index: int) -> Layer:
+        block = template.blocks[index]
         prefix = f"blocks.{index}."
         norm: BatchNorm | LayerNorm | None = None
         if isinstance(block.norm, torch.nn.BatchNorm1d):
