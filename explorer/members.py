@@ -75,7 +75,11 @@ class Members:
             self._hyper("momentum"),
             self._hyper("weight_decay"),
         )
-        self._shuffles = [torch.Generator().manual_seed(c.seed + 1) for c in configs]
+        # One shuffling generator per distinct seed: members that share a seed draw the same permutation
+        # every epoch, so it is drawn once (a sweep's configurations at one seed share it).
+        seeds = list(dict.fromkeys(c.seed for c in configs))
+        self._shuffles = [torch.Generator().manual_seed(seed + 1) for seed in seeds]
+        self._shuffle_of = None if len(seeds) == self.k else torch.tensor([seeds.index(c.seed) for c in configs])
         self._track_grad_norms = track_grad_norms
         self._on_epoch = on_epoch
         self.epoch = 0
@@ -128,7 +132,8 @@ class Members:
             self._start_epoch()  # the epoch that ended the run set up no next one
 
     def _start_epoch(self) -> None:
-        order = torch.stack([torch.randperm(self.X_train.shape[2], generator=g) for g in self._shuffles])[:, None]
+        order = torch.stack([torch.randperm(self.X_train.shape[2], generator=g) for g in self._shuffles])
+        order = (order if self._shuffle_of is None else order[self._shuffle_of])[:, None]
         size = self.configs[0].batch_size
         # Shuffled and split once per epoch, rather than gathered per step.
         y = self.y_train.gather(2, order)
@@ -205,13 +210,14 @@ class Members:
             return
         self.epoch += 1
         test_loss, metric = self.evaluate()
-        for member in np.flatnonzero(~self.diverged):
+        train_losses, test_losses, metrics = train_loss.tolist(), test_loss.tolist(), metric.tolist()  # floats
+        for member in np.flatnonzero(~self.diverged).tolist():
             self.curves[member].append(
                 {
                     "epoch": self.epoch,
-                    "train_loss": float(train_loss[member]),
-                    "test_loss": float(test_loss[member]),
-                    self.metric_name: float(metric[member]),
+                    "train_loss": train_losses[member],
+                    "test_loss": test_losses[member],
+                    self.metric_name: metrics[member],
                 }
             )
         if self._on_epoch is not None:

@@ -35,13 +35,14 @@ class FlatOptimizer:
         self.buffer = torch.zeros_like(params) if kind in ("momentum", "adam") else None
         self.square = torch.zeros_like(params) if kind == "adam" else None
         self._step_tensor = torch.zeros(())
-        self._before: torch.Tensor | None = None
+        self._delta: torch.Tensor | None = None
 
-    def _fused_adam(self, grad: torch.Tensor, lr: float) -> None:
+    def _fused_adam(self, grad: torch.Tensor, lr: float, params: torch.Tensor | None = None) -> None:
+        """torch.optim.Adam(fused=True)'s kernel on `params` (default: the parameters themselves)."""
         self._step_tensor.fill_(self.steps)
         beta1, beta2 = self.betas
         _FUSED_ADAM(
-            [self.params],
+            [self.params if params is None else params],
             [grad],
             [self.buffer],
             [self.square],
@@ -73,13 +74,13 @@ class FlatOptimizer:
         elif _FUSED_ADAM is not None and not per_member_lr:  # torch.optim.Adam(fused=True)'s kernel: one op
             self._fused_adam(grad, self.lr)
         elif _FUSED_ADAM is not None:
-            # Per-member learning rates: the fused step with lr = 1 moves params by the whole Adam update u;
-            # then each value is pulled back to old − lr·u (a lerp). Three ops instead of eight.
-            if self._before is None:
-                self._before = torch.empty_like(self.params)
-            self._before.copy_(self.params)
-            self._fused_adam(grad, 1.0)
-            torch.lerp(self._before, self.params, self.lr, out=self.params)
+            # Per-member learning rates: the fused step with lr = 1 on a zeroed buffer leaves −u there (u the
+            # whole Adam update), then params += lr·(−u). Three ops instead of eight, and p − lr·u as
+            # torch.optim computes it (a lerp from p to p − u would round twice).
+            if self._delta is None:
+                self._delta = torch.empty_like(self.params)
+            self._fused_adam(grad, 1.0, self._delta.zero_())
+            self.params.addcmul_(self._delta, self.lr)
         else:
             beta1, beta2 = self.betas
             self.buffer.lerp_(grad, 1 - beta1)
