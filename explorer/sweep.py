@@ -101,8 +101,12 @@ class Sweep:
 
     def label(self, index: int) -> str:
         """What distinguishes configuration `index`: only the grid's keys, e.g. 'scaler=none, norm=bn_before'."""
-        overrides = self.configurations()[index]
-        return ", ".join(f"{k}={format_value(v) or 'none'}" for k, v in overrides.items()) or "base"
+        return overrides_label(self.configurations()[index])
+
+
+def overrides_label(overrides: dict[str, Any]) -> str:
+    """`Sweep.label` of one configuration's grid values."""
+    return ", ".join(f"{k}={format_value(v) or 'none'}" for k, v in overrides.items()) or "base"
 
 
 def parse_grid_item(item: str) -> tuple[str, tuple[Any, ...]]:
@@ -319,15 +323,17 @@ class SweepResult:
 def summarize(sweep: Sweep, runs: Sequence[RunResult]) -> list[dict[str, Any]]:
     """Per configuration: n (all seeds), n_diverged, and median, mean and interval over the others."""
     summary = []
-    configurations = sweep.configurations()
-    for index, overrides in enumerate(configurations):
-        mine = [r for r in runs if r.index == index]
+    by_index: dict[int, list[RunResult]] = {}
+    for run in runs:
+        by_index.setdefault(run.index, []).append(run)
+    for index, overrides in enumerate(sweep.configurations()):
+        mine = by_index.get(index, [])
         kept = [r for r in mine if not r.diverged and r.curve]
         name = mine[0].metric_name if mine else "test_accuracy"
         summary.append(
             {
                 "config": to_jsonable(overrides),  # as in runs: hidden is a list of widths
-                "label": sweep.label(index),
+                "label": overrides_label(overrides),
                 "n": len(mine),
                 "n_diverged": sum(r.diverged for r in mine),
                 "interval": stats.INTERVAL,
