@@ -32,6 +32,8 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from playwright.async_api import Page
+
 from bench.ws_client import StreamlitClient
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, running_app
 
@@ -70,7 +72,9 @@ def _epoch(text: str) -> int:
 
 
 def _counter(ticks: list[tuple[float, str]], start: float, end: float) -> tuple[int, list[float], float]:
-    """Epochs trained, update intervals and the longest wait, from (time, text) changes of the counter."""
+    """Epochs trained, update intervals and the longest wait, from (time, text) changes of the counter (a
+    moment without it, such as a full rerun that has not drawn it yet, is no update)."""
+    ticks = [(t, text) for t, text in ticks if text and text.split("/")[0].strip().isdigit()]
     before = [text for t, text in ticks if t <= start]
     during = [text for t, text in ticks if t <= end]
     trained = _epoch(during[-1]) - _epoch(before[-1]) if before and during else 0
@@ -199,52 +203,62 @@ async def _websocket_sessions(
 
 
 # ---- Chromium ----------------------------------------------------------------------------------------
-def _chromium_sessions(url: str, args: argparse.Namespace, sampler: Sampler) -> tuple[list[Session], list[float]]:
-    from playwright.sync_api import Page, sync_playwright
-    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+async def _chromium_clicks(page: Page, index: int, started: float, args: argparse.Namespace) -> list[float]:
+    """As `_clicks`, in a browser: type a new Epochs total; seconds until the page shows it. A page too busy
+    to take the key press within REDRAW_TIMEOUT counts as never redrawn, and the run goes on."""
+    from playwright.async_api import TimeoutError as PlaywrightTimeout
 
-    def set_epochs(page: Page, epochs: int) -> float:
-        """Type a new Epochs total; seconds until the page shows it (the server's redraw)."""
-        box = page.locator(".st-key-train-epochs input")
-        box.fill(str(epochs))
-        start = time.perf_counter()
-        box.press("Enter")
+    gap = args.seconds / (args.clicks + 1)
+    box = page.locator(".st-key-train-epochs input")
+    seconds: list[float] = []
+    for round_ in range(args.clicks):
+        due = started + gap * (round_ + 1) + gap * index / args.sessions
+        await asyncio.sleep(max(0.0, due - time.perf_counter()))
+        total = EPOCHS + 10 * (round_ + 1) + index
+        sent = time.perf_counter()
         try:
-            page.locator(EPOCH).filter(has_text=f"/ {epochs}").wait_for(timeout=REDRAW_TIMEOUT * 1000)
+            await box.fill(str(total), timeout=REDRAW_TIMEOUT * 1000)
+            sent = time.perf_counter()
+            await box.press("Enter", timeout=REDRAW_TIMEOUT * 1000)
+            left = max(0.001, REDRAW_TIMEOUT - (time.perf_counter() - sent))
+            await page.locator(EPOCH).filter(has_text=f"/ {total}").wait_for(timeout=left * 1000)
+            seconds.append(time.perf_counter() - sent)
         except PlaywrightTimeout:
-            return math.inf
-        return time.perf_counter() - start
+            seconds.append(math.inf)
+    return seconds
 
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+
+async def _chromium_sessions(url: str, args: argparse.Namespace, sampler: Sampler) -> tuple[list[Session], list[float]]:
+    from playwright.async_api import async_playwright
+
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         pages = []
-        for _ in range(args.sessions):
-            page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
-            page.goto(f"{url}/train?{QUERY}")
-            page.locator(EPOCH).filter(has_text=f"0 / {EPOCHS}").wait_for(timeout=120_000)
-            page.evaluate(WATCH_COUNTER, EPOCH)
+        for _ in range(args.sessions):  # one at a time: the first runs of the page queue for the same cores anyway
+            context = await browser.new_context(viewport={"width": 1400, "height": 1000})
+            page = await context.new_page()
+            await page.goto(f"{url}/train?{QUERY}")
+            await page.locator(EPOCH).filter(has_text=f"0 / {EPOCHS}").wait_for(timeout=120_000)
+            await page.evaluate(WATCH_COUNTER, EPOCH)
             pages.append(page)
+            print(f"session {len(pages)} of {args.sessions} loaded", file=sys.stderr, flush=True)
         for page in pages:
-            page.get_by_role("button", name="Play", exact=True).click()
-        starts = [page.evaluate("() => performance.now()") / 1000 for page in pages]
+            await page.get_by_role("button", name="Play", exact=True).click()
+        starts = [await page.evaluate("() => performance.now()") / 1000 for page in pages]
         started = time.perf_counter()
         cpu_start = sampler.cpu()
-        clicks: list[list[float]] = [[] for _ in pages]
-        gap = args.seconds / (args.clicks + 1)
-        for round_ in range(args.clicks):  # Playwright's sync API is single-threaded: sessions take turns clicking
-            time.sleep(max(0.0, started + gap * (round_ + 1) - time.perf_counter()))
-            for i, page in enumerate(pages):
-                clicks[i].append(set_epochs(page, EPOCHS + 10 * (round_ + 1) + i))
-        time.sleep(max(0.0, started + args.seconds - time.perf_counter()))
-        ends = [page.evaluate("() => performance.now()") / 1000 for page in pages]
+        clicking = [asyncio.create_task(_chromium_clicks(p, i, started, args)) for i, p in enumerate(pages)]
+        await asyncio.sleep(args.seconds)
         elapsed = time.perf_counter() - started
         cpu = [(b - a) / elapsed for a, b in zip(cpu_start, sampler.cpu(), strict=True)]
+        ends = [await page.evaluate("() => performance.now()") / 1000 for page in pages]
+        clicks = await asyncio.gather(*clicking)
         sessions = []
         for page, start, end, seconds in zip(pages, starts, ends, clicks, strict=True):
-            ticks = [(t / 1000, text or "") for t, text in page.evaluate("() => window.__ticks")]
+            ticks = [(t / 1000, text or "") for t, text in await page.evaluate("() => window.__ticks")]
             trained, intervals, longest = _counter(ticks, start, end)
             sessions.append(Session(trained, end - start, seconds, intervals, longest))
-        browser.close()
+        await browser.close()
     return sessions, cpu
 
 
@@ -332,7 +346,7 @@ def main() -> None:
             if args.clients == "websocket":
                 sessions, cpu = asyncio.run(_websocket_sessions(url, args, sampler))
             else:
-                sessions, cpu = _chromium_sessions(url, args, sampler)
+                sessions, cpu = asyncio.run(_chromium_sessions(url, args, sampler))
             rss_peak = sampler.rss_peak
     report(args.clients, sessions, rss_peak, cpu)
 

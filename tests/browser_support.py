@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -50,22 +50,33 @@ def running_app() -> Iterator[str]:
     env = {k: v for k, v in os.environ.items() if k != "EXPLORER_TRAINING_WORKERS"}  # the server's default: processes
     server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env)
     try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2) as reply:
-                    if reply.status == 200:
-                        break
-            except OSError:
-                pass
-            if server.poll() is not None:
-                pytest.fail(f"streamlit exited: {server.stderr.read().decode()[-2000:]}")
-            if time.monotonic() > deadline:
-                pytest.fail("streamlit did not become healthy in 90 s")
-            time.sleep(0.3)
+        wait_for_http(
+            f"http://127.0.0.1:{port}/_stcore/health", "streamlit", 90,
+            dead=lambda: server.poll() is not None, logs=lambda: server.stderr.read().decode()[-2000:],
+        )  # fmt: skip
         yield f"http://127.0.0.1:{port}"
     finally:
         stop(server, timeout=10)
+
+
+def wait_for_http(
+    url: str, what: str, seconds: float, *, dead: Callable[[], bool], logs: Callable[[], str], pause: float = 0.3
+) -> None:
+    """Return once `url` answers 200. Fail the test, with `logs()`, as soon as `dead()` says the server
+    stopped (so a crash shows at once, not after the wait) or after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as reply:
+                if reply.status == 200:
+                    return
+        except OSError:
+            pass
+        if dead():
+            pytest.fail(f"{what} exited before answering {url}:\n{logs()}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"{what} did not answer {url} in {seconds:.0f} s:\n{logs()}")
+        time.sleep(pause)
 
 
 def stop(process: subprocess.Popen, timeout: float) -> None:

@@ -21,13 +21,12 @@ import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.browser_support import stop
+from tests.browser_support import stop, wait_for_http
 
 ROOT = Path(__file__).resolve().parents[1]
 IMAGE = "normalization-explorer:test"
@@ -203,19 +202,14 @@ def build_image(base: str) -> None:
 
 
 def _wait_healthy(url: str, container: str, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as reply:
-                if reply.status == 200:
-                    return
-        except OSError:
-            pass
-        state = docker("inspect", "-f", "{{.State.Running}}", container, check=False).stdout.strip()
-        if state != "true" or time.monotonic() > deadline:
-            logs = docker("logs", container, check=False)
-            pytest.fail(f"the container never answered {url}/_stcore/health:\n{(logs.stdout + logs.stderr)[-3000:]}")
-        time.sleep(0.5)
+    def logs() -> str:
+        logged = docker("logs", container, check=False)
+        return (logged.stdout + logged.stderr)[-3000:]
+
+    def dead() -> bool:
+        return docker("inspect", "-f", "{{.State.Running}}", container, check=False).stdout.strip() != "true"
+
+    wait_for_http(f"{url}/_stcore/health", "the container", seconds, dead=dead, logs=logs, pause=0.5)
 
 
 @contextlib.contextmanager

@@ -14,7 +14,6 @@ import re
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,7 +21,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from tests.browser_support import ROOT, _free_port, stop
+from tests.browser_support import ROOT, _free_port, stop, wait_for_http
 
 NGINX = Path("/usr/sbin/nginx")
 NGINX_CONF = ROOT / "deploy" / "nginx.conf"
@@ -59,21 +58,6 @@ def nginx_config(upstreams: Sequence[str], port: int, workdir: Path) -> str:
     return _swap(text, "\nhttp {\n", f"\nhttp {{\n{temp}", 1)
 
 
-def _wait_for_http(url: str, process: subprocess.Popen, what: str, log: Path, seconds: float = 30) -> None:
-    deadline = time.monotonic() + seconds
-    while True:
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            pass
-        if process.poll() is not None:
-            pytest.fail(f"{what} exited: {log.read_text()[-2000:]}")
-        if time.monotonic() > deadline:
-            pytest.fail(f"{what} did not answer {url} in {seconds:.0f} s: {log.read_text()[-2000:]}")
-        time.sleep(0.2)
-
-
 def require_nginx() -> None:
     """Skip, saying why, where Debian's nginx is not installed (the only reason these tests skip)."""
     if not NGINX.exists():
@@ -97,7 +81,10 @@ def running_nginx(upstreams: Sequence[str], workdir: Path) -> Iterator[str]:
     with output.open("wb") as sink:
         process = subprocess.Popen(command, stdout=sink, stderr=subprocess.STDOUT)
     try:
-        _wait_for_http(f"http://127.0.0.1:{port}/_stcore/health", process, "nginx", workdir / "error.log")
+        wait_for_http(
+            f"http://127.0.0.1:{port}/_stcore/health", "nginx", 30, dead=lambda: process.poll() is not None,
+            logs=lambda: (workdir / "error.log").read_text()[-2000:], pause=0.2,
+        )  # fmt: skip
         yield f"http://127.0.0.1:{port}"
     finally:
         stop(process, timeout=10)

@@ -45,7 +45,7 @@ def test_a_dead_training_process_restarts_the_run_and_says_so(one_worker):
     assert metric(at, "Epoch") == "1 / 5"
 
 
-@pytest.mark.parametrize(("playing", "every"), [(0, session.CHARTS_EVERY), (2, session.CHARTS_EVERY), (3, 1.0)])
+@pytest.mark.parametrize(("playing", "every"), [(0, session.CHARTS_EVERY), (2, session.CHARTS_EVERY), (3, 2.0)])
 def test_the_top_charts_redraw_less_often_while_many_sessions_play(monkeypatch, playing: int, every: float):
     monkeypatch.setattr(training_workers, "pool", lambda: SimpleNamespace(playing=playing))
     assert session.charts_every() == every

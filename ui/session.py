@@ -35,8 +35,10 @@ REJECTED = "train.rejected"  # (config, message) of the last config that could n
 TICK_SECONDS = 0.2  # training time per tick in a script thread: short enough that a click is answered at once
 TICK_EVERY = 0.5  # seconds between ticks while playing: the epoch counter and the numbers
 CHARTS_EVERY = 0.5  # seconds between redraws of the loss, metric, surface and first layer while playing...
-CHARTS_EVERY_BUSY = 1.0  # ...and while more than BUSY_SESSIONS sessions play on this server: it and browsers keep up
-INSIDE_EVERY, INSIDE_EVERY_BUSY = 2.0, 4.0  # the same for "Inside the network" (seven charts)
+# ...and while more than BUSY_SESSIONS sessions play on this server. A browser re-renders the whole page for
+# every fragment run (Streamlit's frontend), so on a crowded server the charts wait longer between redraws.
+CHARTS_EVERY_BUSY = 2.0
+INSIDE_EVERY, INSIDE_EVERY_BUSY = 2.0, 8.0  # the same for "Inside the network" (seven charts)
 BUSY_SESSIONS = 2
 LIVE_KEYS = ("lr", "epochs")  # changes that apply to the running training
 GROUPS = {
