@@ -16,17 +16,7 @@ from __future__ import annotations
 
 import torch
 
-from explorer.network import (
-    ACTIVATIONS,
-    BACKWARD_IN_PLACE,
-    BN_EPS,
-    Layer,
-    LayerNorm,
-    Network,
-    activate,
-    linear,
-    normalize,
-)
+from explorer.network import ACTIVATIONS, BN_EPS, Layer, LayerNorm, Network, activate, linear, normalize
 
 aten = torch.ops.aten
 
@@ -73,8 +63,7 @@ def _backward(layer: Layer, grad: torch.Tensor, saved: tuple, need_input_grad: b
     x, saved_act, saved_norm = saved
     if layer.norm is not None and not layer.norm_first:
         grad = _norm_backward(layer, grad, saved_norm)
-    # grad is this step's own fresh tensor (loss gradient, matmul or norm backward): overwrite it in place
-    grad = BACKWARD_IN_PLACE.get(layer.activation, ACTIVATIONS[layer.activation][1])(grad, *saved_act)
+    grad = ACTIVATIONS[layer.activation][1](grad, *saved_act)
     if layer.norm is not None and layer.norm_first:
         grad = _norm_backward(layer, grad, saved_norm)
     torch.bmm(grad, x.transpose(1, 2), out=layer.weight_grad)

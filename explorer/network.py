@@ -39,15 +39,6 @@ ACTIVATIONS: dict[str, tuple[Callable, Callable]] = {
     "sigmoid": (torch.sigmoid, lambda g, x, y: aten.sigmoid_backward.default(g, y)),
     "linear": (lambda x: x, lambda g, x, y: g),
 }
-# The same backwards written into the incoming gradient, which the training core always owns (a fresh
-# matmul or loss output): no new (K, units, rows) buffer per layer and step.
-BACKWARD_IN_PLACE: dict[str, Callable] = {
-    "relu": lambda g, x, y: aten.threshold_backward.grad_input(g, y, 0, grad_input=g),
-    "leaky_relu": lambda g, x, y: aten.leaky_relu_backward.grad_input(g, x, 0.01, False, grad_input=g),
-    "tanh": lambda g, x, y: aten.tanh_backward.grad_input(g, y, grad_input=g),
-    "sigmoid": lambda g, x, y: aten.sigmoid_backward.grad_input(g, y, grad_input=g),
-    "linear": lambda g, x, y: g,
-}
 # Activations whose backward reads only their output, so `activate` may apply them in place.
 IN_PLACE: dict[str, Callable] = {
     "relu": torch.relu_,
