@@ -72,12 +72,12 @@ def _backward(layer: Layer, grad: torch.Tensor, saved: tuple, need_input_grad: b
     return torch.bmm(layer.weight_t, grad) if need_input_grad else None
 
 
-def cross_entropy_weights(classes: torch.Tensor, n_classes: int) -> torch.Tensor:
+def cross_entropy_weights(classes: torch.Tensor, n_classes: int, rows: int | None = None) -> torch.Tensor:
     """−one-hot / rows, (…, classes, rows) from class indices (…, 1, rows): d(mean cross-entropy) / d(log-
     probabilities). Given these, a step's loss and gradient take three kernels instead of seven; `Members`
-    makes them once per epoch where they fit."""
+    makes them once per epoch where they fit. `rows` (default: the last axis) is the batch they average over."""
     one_hot = classes == torch.arange(n_classes).view(n_classes, 1)  # faster than zeros + scatter_
-    return one_hot * (-1.0 / classes.shape[-1])
+    return one_hot * (-1.0 / (rows or classes.shape[-1]))
 
 
 def mean_loss(logits: torch.Tensor, target: torch.Tensor, task: str) -> torch.Tensor:

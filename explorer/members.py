@@ -88,6 +88,8 @@ class Members:
         self.diverged_at: list[tuple[int, float] | None] = [None] * self.k  # (epoch, loss) when it happened
         self.curves: list[list[dict[str, float]]] = [[] for _ in range(self.k)]
         self.seconds_training = 0.0
+        self._row_weights: torch.Tensor | None = None  # each training row's cross-entropy weights, (K, C, rows)
+        self._row_weights_size = 0
         self._start_epoch()
 
     def _set_targets(self, prepared: Sequence[Prepared]) -> None:
@@ -133,13 +135,17 @@ class Members:
 
     def _start_epoch(self) -> None:
         order = torch.stack([torch.randperm(self.X_train.shape[2], generator=g) for g in self._shuffles])
-        order = (order if self._shuffle_of is None else order[self._shuffle_of])[:, None]
+        if len(self._shuffles) == 1:
+            order = order.expand(self.k, -1)  # every member shares the one permutation: a view
+        elif self._shuffle_of is not None:
+            order = order.index_select(0, self._shuffle_of)
+        order = order[:, None]
         size = self.configs[0].batch_size
         # Shuffled and split once per epoch, rather than gathered per step.
         y = self.y_train.gather(2, order)
         self._x_batches = self.X_train.gather(2, order.expand_as(self.X_train)).split(size, dim=2)
         self._y_batches = y.split(size, dim=2)
-        self._targets = self._class_weights(y, size) if self._weights_up_front else self._y_batches
+        self._targets = self._class_weights(order, y, size) if self._weights_up_front else self._y_batches
         if self.configs[0].norm in BATCH_NORMS and self._y_batches[-1].shape[2] < 2 and len(self._y_batches) > 1:
             # Batch norm cannot normalise a batch of one row: that row sits this epoch out.
             self._x_batches, self._y_batches = self._x_batches[:-1], self._y_batches[:-1]
@@ -153,13 +159,19 @@ class Members:
     def _weights_up_front(self) -> bool:
         return self.task == "classification" and self.y_train.numel() * self.network.n_out <= EPOCH_WEIGHTS_MAX_VALUES
 
-    def _class_weights(self, y: torch.Tensor, size: int) -> list[torch.Tensor]:
+    def _class_weights(self, order: torch.Tensor, y: torch.Tensor, size: int) -> list[torch.Tensor]:
         """Each batch's `backprop.cross_entropy_weights`, made once per epoch so that the step skips that
-        work: the full batches in one go, batch-major so that each batch's weights are contiguous."""
+        work: the full batches in one gather from each training row's weights (made once per run),
+        batch-major so that each batch's weights are contiguous; a shorter last batch on its own."""
         rows = y.shape[2]
         full = rows - rows % size
-        classes = y[:, :, :full].unflatten(2, (-1, size)).permute(2, 0, 1, 3).contiguous()  # (batches, K, 1, size)
-        batches = list(backprop.cross_entropy_weights(classes, self.network.n_out).unbind())
+        if self._row_weights is None or self._row_weights_size != size:
+            self._row_weights = backprop.cross_entropy_weights(self.y_train, self.network.n_out, rows=size)
+            self._row_weights_size = size
+        k, n_out, _ = self._row_weights.shape
+        index = order[:, :, :full].unflatten(2, (-1, size)).permute(2, 0, 1, 3)  # (batches, K, 1, size), a view
+        source = self._row_weights.expand(index.shape[0], k, n_out, rows)
+        batches = list(source.gather(3, index.expand(-1, -1, n_out, -1)).unbind())
         if full < rows:
             batches.append(backprop.cross_entropy_weights(y[:, :, full:], self.network.n_out))
         return batches
