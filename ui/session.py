@@ -27,10 +27,12 @@ from explorer.pipeline import Prepared
 from explorer.remote_training import RemoteRun, WorkerLost
 from explorer.training import Trainer
 from ui import shared_config, training_workers
+from ui.pace import Pace
 from ui.training_slots import SLOTS, TrainingSlots
 
 RUN = "train.run"
 GHOST = "train.ghost"  # the previous run's curve, drawn faded under the new one until dismissed
+PACE = "train.pace"  # ui.pace.Pace: this session's redraw pace
 REJECTED = "train.rejected"  # (config, message) of the last config that could not be built
 TICK_SECONDS = 0.2  # training time per tick in a script thread: short enough that a click is answered at once
 TICK_EVERY = 0.5  # seconds between ticks while playing: the epoch counter and the numbers
@@ -174,15 +176,31 @@ def _busy() -> bool:
     return (SLOTS.active if workers is None else workers.playing) > BUSY_SESSIONS
 
 
+def pace() -> Pace:
+    """This session's redraw pace (`ui.pace`): slower while its ticks arrive late."""
+    return st.session_state.setdefault(PACE, Pace())
+
+
+def keep_pace(current: Run) -> bool:
+    """Note a tick of a playing run; True when the pace changed and the page must be drawn again to ask the
+    browser for the new intervals (a fragment's interval is set when the whole page runs)."""
+    return current.playing and pace().observe(time.monotonic(), tick_every())
+
+
+def tick_every() -> float:
+    """How often the epoch counter and numbers are redrawn while playing."""
+    return TICK_EVERY * pace().factor
+
+
 def charts_every() -> float:
     """How often the top charts are redrawn while playing: less often when many sessions play at once
-    (each redraw costs the server ~15 ms and a browser a repaint of six charts)."""
-    return CHARTS_EVERY_BUSY if _busy() else CHARTS_EVERY
+    (each redraw costs the server ~15 ms and a browser a repaint of the whole page), and at this session's pace."""
+    return (CHARTS_EVERY_BUSY if _busy() else CHARTS_EVERY) * pace().factor
 
 
 def inside_every() -> float:
     """How often "Inside the network" is redrawn while playing (as `charts_every`)."""
-    return INSIDE_EVERY_BUSY if _busy() else INSIDE_EVERY
+    return (INSIDE_EVERY_BUSY if _busy() else INSIDE_EVERY) * pace().factor
 
 
 def changed_keys(old: Config, new: Config) -> list[str]:
@@ -235,6 +253,7 @@ def play() -> None:
     with current.lock:
         current.playing = current.can_play
         current.meter.marks.clear()
+        pace().restart()
         if current.remote is not None and current.playing:
             current.remote.play()
 

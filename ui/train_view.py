@@ -59,14 +59,17 @@ def blocked(problem: str, waiting: bool, run: session.Run) -> None:
 
 
 def live(run: session.Run) -> None:
-    """The ticking parts of the page, each rerunning on its own while playing: the numbers every tick
-    (TICK_EVERY), the top charts every `session.charts_every()`, the insides every `session.inside_every()`."""
+    """The ticking parts of the page, each rerunning on its own while playing: the numbers every
+    `session.tick_every()`, the top charts every `session.charts_every()`, the insides every
+    `session.inside_every()`."""
 
-    @st.fragment(run_every=session.TICK_EVERY if run.playing else None)
+    @st.fragment(run_every=session.tick_every() if run.playing else None)
     def tick() -> None:
         current = session.run()  # Reset may have replaced the run since the page was drawn
         if session.tick(current):
             st.rerun(scope="app")  # it just finished: redraw the buttons and stop ticking
+        if session.keep_pace(current):
+            st.rerun(scope="app")  # ask the browser for redraws at the new pace
         _status(current)
 
     @st.fragment(run_every=session.charts_every() if run.playing else None)
@@ -166,6 +169,11 @@ def _status(run: session.Run) -> None:
             METRIC_TITLES[trainer.metric_name], shown, border=True,
             help=f"{words} Measured at the epoch's end, in eval mode, on rows the network never trained on.",
         )  # fmt: skip
+    if run.playing and session.pace().level:
+        st.caption(
+            f"Redrawing every {session.tick_every():g} s instead of {session.TICK_EVERY:g} s: this page's updates "
+            "were arriving late (a busy browser or server), so it asks for fewer. Training does not wait for the redraws."
+        )
     if run.playing and run.queued:
         st.info(
             f"Waiting for a free core: {run.queued} session{'s' * (run.queued > 1)} ahead. This server trains "

@@ -1,0 +1,77 @@
+"""The Train page's redraw pace: slower when its ticks arrive late, faster again only after a calm spell."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+import pytest
+
+from ui import session, training_workers
+from ui.pace import CALM_SECONDS, MAX_LEVEL, WINDOW, Pace
+
+
+def _ticks(pace: Pace, start: float, every: float, count: int, asked: float) -> tuple[float, list[bool]]:
+    """`count` ticks `every` seconds apart after `start`; the time of the last, and what observe said."""
+    said = [pace.observe(start + (i + 1) * every, asked) for i in range(count)]
+    return start + count * every, said
+
+
+def test_ticks_on_time_keep_the_pace():
+    pace = Pace()
+    _, said = _ticks(pace, 0.0, 0.52, 40, asked=0.5)
+    assert not any(said) and pace.level == 0 and pace.factor == 1
+
+
+def test_a_few_late_ticks_are_not_enough_but_a_late_median_slows_the_page():
+    pace = Pace()
+    now, said = _ticks(pace, 0.0, 0.5, WINDOW, asked=0.5)
+    for gap in (3.0, 0.5, 3.0):  # two late of the last six: the median is still on time
+        now += gap
+        said.append(pace.observe(now, 0.5))
+    assert not any(said)
+    now, said = _ticks(pace, now, 1.2, WINDOW, asked=0.5)
+    assert said.count(True) == 1 and pace.level == 1 and pace.factor == 2
+
+
+def test_the_level_rises_one_step_per_window_and_stops_at_the_top():
+    pace = Pace()
+    now = 0.0
+    for level in range(1, MAX_LEVEL + 1):
+        now, said = _ticks(pace, now, 1.0 * pace.factor, WINDOW + 1, asked=0.5 * pace.factor)  # twice too late
+        assert said.count(True) == 1 and pace.level == level
+    now, said = _ticks(pace, now, 100.0, 3 * WINDOW, asked=0.5 * pace.factor)
+    assert not any(said) and pace.level == MAX_LEVEL
+
+
+@pytest.mark.parametrize(("every", "level"), [(0.9, 1), (2.1, 2), (4.5, 3), (60.0, MAX_LEVEL)])
+def test_ticks_far_too_late_drop_to_the_rate_the_browser_managed(every: float, level: int):
+    pace = Pace()
+    _, said = _ticks(pace, 0.0, every, WINDOW + 1, asked=0.5)
+    assert said.count(True) == 1 and pace.level == level
+
+
+def test_it_tries_one_level_faster_only_after_a_calm_spell():
+    pace = Pace()
+    now, _ = _ticks(pace, 0.0, 1.0, WINDOW + 1, asked=0.5)
+    assert pace.level == 1
+    now, said = _ticks(pace, now, 1.0, int(CALM_SECONDS / 1.0) - 5, asked=1.0)  # on time, but not calm long
+    assert not any(said) and pace.level == 1
+    now, said = _ticks(pace, now, 1.0, 20, asked=1.0)
+    assert any(said) and pace.level == 0
+
+
+def test_restart_forgets_the_gap_of_a_pause():
+    pace = Pace()
+    now, _ = _ticks(pace, 0.0, 0.5, WINDOW, asked=0.5)
+    pace.restart()
+    now, said = _ticks(pace, now + 600.0, 0.5, WINDOW + 2, asked=0.5)
+    assert not any(said) and pace.level == 0
+
+
+@pytest.mark.parametrize("level", [0, 2])
+def test_every_redraw_interval_follows_the_sessions_pace(monkeypatch, level: int):
+    monkeypatch.setattr(training_workers, "pool", lambda: SimpleNamespace(playing=0))
+    monkeypatch.setattr(session, "pace", lambda: Pace(level=level))
+    assert session.tick_every() == session.TICK_EVERY * 2**level
+    assert session.charts_every() == session.CHARTS_EVERY * 2**level
+    assert session.inside_every() == session.INSIDE_EVERY * 2**level

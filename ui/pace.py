@@ -1,0 +1,58 @@
+"""How often a session's Train page redraws while training plays: less often when its ticks arrive late.
+
+Streamlit's frontend re-renders the whole page for every fragment run (about 0.1 s of a core for the Train
+page), and the browser itself asks for each run on a timer. A browser short of CPU (a slow laptop, or many
+sessions' browsers on one machine) runs those timers late, and a server short of CPU answers late; either
+way the redraws queue up and clicks wait behind them. The tick fragment's own run times show it: when the
+median interval between recent ticks is well over the interval asked for, the page asks for fewer redraws:
+each level halves them, and a page whose ticks came k times too late drops about log2(k) levels at once,
+to the rate its browser managed. After `CALM_SECONDS` at a level it tries one level faster again.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import statistics
+from collections import deque
+from dataclasses import dataclass, field
+
+MAX_LEVEL = 3  # every interval × 2**level: the epoch counter at most every 4 s
+WINDOW = 5  # intervals between ticks that a decision looks at
+LATE = 1.6  # median interval / interval asked for, above which the page slows down
+ON_TIME = 1.25  # ... and below which, after CALM_SECONDS, it tries one level faster
+CALM_SECONDS = 120.0
+
+
+@dataclass
+class Pace:
+    level: int = 0
+    ticks: deque[float] = field(default_factory=lambda: deque(maxlen=WINDOW + 1))
+    changed_at: float = 0.0
+
+    @property
+    def factor(self) -> int:
+        """What every redraw interval is multiplied by at this level."""
+        return 2**self.level
+
+    def restart(self) -> None:
+        """Forget the tick times (after a pause, the gap says nothing about the browser)."""
+        self.ticks.clear()
+
+    def observe(self, now: float, asked: float) -> bool:
+        """Record a tick at `now` (monotonic seconds) of a fragment asked to run every `asked` seconds;
+        True when the level changed, so the page must be drawn again to ask for the new intervals."""
+        self.ticks.append(now)
+        if len(self.ticks) <= WINDOW:
+            return False
+        lag = statistics.median(b - a for a, b in itertools.pairwise(self.ticks)) / asked
+        if lag > LATE and self.level < MAX_LEVEL:
+            return self._move(min(MAX_LEVEL, self.level + max(1, math.floor(math.log2(lag)))), now)
+        if lag < ON_TIME and self.level > 0 and now - self.changed_at >= CALM_SECONDS:
+            return self._move(self.level - 1, now)
+        return False
+
+    def _move(self, level: int, now: float) -> bool:
+        self.level, self.changed_at = level, now
+        self.ticks.clear()
+        return True
