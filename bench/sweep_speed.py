@@ -4,7 +4,8 @@ scikit-learn's MLPClassifier, measured in one run, printed as a table of net-ste
 32 configurations × 1 seed: moons, 2,000 samples, 2→32→32→2 ReLU, batch 32, Adam, 20 epochs; the
 configurations differ in learning rate (8 values) × scaler (4), so they form one group (one batched
 model). Each contender does the whole job: prepare the data, train 20 epochs, evaluate every epoch (the
-Trainer also takes its per-epoch probes, as it does in the app). One torch thread throughout.
+Trainer also takes its per-epoch probes, as it does in the app). One thread throughout: torch's and numpy's BLAS
+(which otherwise runs 2 threads in the Trainer's and MLPClassifier's numpy work), so each contender has one core.
 Goals: sweep ≥ 20× the sequential Trainer and ≥ 8× MLPClassifier without BN; ≥ 10× the Trainer with
 bn_before. Then the "BN placement" preset (3 configurations × 5 seeds × 50 epochs), inline on one core:
 goal ≤ 3 s.
@@ -24,6 +25,7 @@ from pathlib import Path
 import torch
 from sklearn.exceptions import ConvergenceWarning
 from sklearn.neural_network import MLPClassifier
+from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from explorer.config import Config
@@ -89,6 +91,11 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     args = parser.parse_args()
     torch.set_num_threads(1)
+    with threadpool_limits(1):
+        _measure(args.repeats)
+
+
+def _measure(repeats: int) -> None:
     contenders = {
         "MLPClassifier, sequential": sklearn_mlps,
         "Trainer, sequential, none": lambda: trainers("none"),
@@ -97,12 +104,12 @@ def main() -> None:
         "sweep engine, bn_before": lambda: engine("bn_before"),
     }
     rates: dict[str, list[float]] = {name: [] for name in contenders}
-    for _ in range(args.repeats):  # interleaved, so drift in machine load hits every contender alike
+    for _ in range(repeats):  # interleaved, so drift in machine load hits every contender alike
         for name, contender in contenders.items():
             seconds, steps = contender()
             rates[name].append(steps / seconds)
     rate = {name: statistics.median(values) for name, values in rates.items()}
-    print(f"32 configurations × 1 seed, moons 2-32-32-2 ReLU, batch 32, Adam, 20 epochs; median of {args.repeats}")
+    print(f"32 configurations × 1 seed, moons 2-32-32-2 ReLU, batch 32, Adam, 20 epochs; median of {repeats}")
     print(f"{'contender':<32}{'net-steps/s':>12}{'× MLPClassifier':>17}{'× Trainer (same norm)':>23}")
     for name, value in rate.items():
         norm = "bn_before" if name.endswith("bn_before") else "none"
@@ -113,14 +120,14 @@ def main() -> None:
 
     preset = BN_PLACEMENT.sweep()
     seconds = []
-    for _ in range(args.repeats):
+    for _ in range(repeats):
         start = time.perf_counter()
         run(preset)
         seconds.append(time.perf_counter() - start)
     runs = len(preset.members())
     print(
         f"'BN placement' preset: {runs} runs × {preset.base.epochs} epochs, inline on one core: "
-        f"{statistics.median(seconds):.2f} s (median of {args.repeats}; goal ≤ 3 s)"
+        f"{statistics.median(seconds):.2f} s (median of {repeats}; goal ≤ 3 s)"
     )
 
 
