@@ -172,7 +172,8 @@ def _status(run: session.Run) -> None:
     if run.playing and session.pace().level:
         st.caption(
             f"Redrawing every {session.tick_every():g} s instead of {session.TICK_EVERY:g} s: this page's updates "
-            "were arriving late (a busy browser or server), so it asks for fewer. Training does not wait for the redraws."
+            "were arriving late (a busy browser or server), so it asks for fewer. Training does not wait for the "
+            "redraws."
         )
     if run.playing and run.queued:
         st.info(
