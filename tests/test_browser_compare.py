@@ -24,7 +24,7 @@ def test_a_two_by_two_sweep_trains_live_and_ends_in_curves_and_a_table(page: Pag
     problems = watch_console_and_requests(page)
     page.goto(f"{app_url}/?n_samples=300&hidden=8,8")
     page.get_by_role("link", name="Compare").click()
-    page.get_by_role("button", name="Run").wait_for()
+    page.get_by_role("button", name="Run", exact=True).wait_for()
 
     # Scale vs shape is 3 skews × 2 scalers; keep two skews: a 2×2 grid.
     page.locator(".st-key-compare-preset input").click()
@@ -41,14 +41,14 @@ def test_a_two_by_two_sweep_trains_live_and_ends_in_curves_and_a_table(page: Pag
     epochs.press("Enter")
     page.get_by_text("= 20 runs").wait_for()  # 4 configurations × 5 seeds
 
-    page.get_by_role("button", name="Run").click()
+    page.get_by_role("button", name="Run", exact=True).click()
     page.get_by_role("button", name="Cancel").wait_for()  # it trains without blocking: the page answers
     page.wait_for_function(
         "([a, b]) => document.querySelectorAll(a).length >= 4 && document.querySelectorAll(b).length >= 4",
         arg=[LOSS_LINES, METRIC_LINES],
         timeout=WAIT_MS,
     )
-    page.get_by_role("button", name="Run").wait_for(timeout=WAIT_MS)  # done: Run is back
+    page.get_by_role("button", name="Run", exact=True).wait_for(timeout=WAIT_MS)  # done: Run is back
     page.locator(".st-key-compare-table [data-testid=stDataFrame]").wait_for()
     page.get_by_text("seed noise").first.wait_for()
     page.locator(".st-key-compare-heatmap").wait_for()

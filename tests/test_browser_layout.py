@@ -89,7 +89,7 @@ def test_learn_and_compare_fit_a_laptop_window(page: Page, app_url: str) -> None
     _settle(page)
     _fits(page.evaluate(MEASURE), "Learn")
     page.get_by_role("link", name="Compare", exact=True).click()
-    page.get_by_role("button", name="Run").wait_for()
+    page.get_by_role("button", name="Run", exact=True).wait_for()
     _settle(page)
     _fits(page.evaluate(MEASURE), "Compare")
 

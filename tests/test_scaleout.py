@@ -269,12 +269,12 @@ def test_a_browser_through_nginx_trains_keeps_its_replica_and_session_and_sweeps
         wait_for_workers(topology.scheduler, topology.workdir)
         done_before, executed_before = cluster_counts(topology.scheduler, "train_group")
         page.get_by_role("link", name="Compare").click()
-        page.get_by_role("button", name="Run").wait_for()
+        page.get_by_role("button", name="Run", exact=True).wait_for()
         sweep_epochs = page.get_by_label("Epochs", exact=True)
         sweep_epochs.fill("8")
         sweep_epochs.press("Enter")
         page.get_by_text("= 5 runs").wait_for()  # 1 configuration × 5 seeds
-        page.get_by_role("button", name="Run").click()
+        page.get_by_role("button", name="Run", exact=True).click()
         page.get_by_text("Trained 5 runs").wait_for(timeout=WAIT_MS)
         done, executed = cluster_counts(topology.scheduler, "train_group")
         assert done > done_before, f"no sweep task finished on the cluster ({done_before} before, {done} after)"
