@@ -171,7 +171,8 @@ def run() -> Run:
     return st.session_state[RUN]
 
 
-def _busy() -> bool:
+def crowded() -> bool:
+    """More than BUSY_SESSIONS sessions play on this server: every page redraws its charts less often."""
     workers = training_workers.pool()
     return (SLOTS.active if workers is None else workers.playing) > BUSY_SESSIONS
 
@@ -195,12 +196,12 @@ def tick_every() -> float:
 def charts_every() -> float:
     """How often the top charts are redrawn while playing: less often when many sessions play at once
     (each redraw costs the server ~15 ms and a browser a repaint of the whole page), and at this session's pace."""
-    return (CHARTS_EVERY_BUSY if _busy() else CHARTS_EVERY) * pace().factor
+    return (CHARTS_EVERY_BUSY if crowded() else CHARTS_EVERY) * pace().factor
 
 
 def inside_every() -> float:
     """How often "Inside the network" is redrawn while playing (as `charts_every`)."""
-    return (INSIDE_EVERY_BUSY if _busy() else INSIDE_EVERY) * pace().factor
+    return (INSIDE_EVERY_BUSY if crowded() else INSIDE_EVERY) * pace().factor
 
 
 def changed_keys(old: Config, new: Config) -> list[str]:

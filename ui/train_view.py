@@ -315,11 +315,7 @@ def _inside(run: session.Run) -> None:
         "2,000 rows) after the latest epoch, as a share of all values. Bins are fixed for the run; values "
         "beyond them land in the end bins. While training plays, this part is redrawn every "
         f"{session.inside_every():g} s"
-        + (
-            f" (more than {session.BUSY_SESSIONS} sessions are training on this server)."
-            if session.inside_every() > session.INSIDE_EVERY
-            else "."
-        )
+        + (f" (more than {session.BUSY_SESSIONS} sessions are training on this server)." if session.crowded() else ".")
     )
     inputs_box, hist_box = st.container(), st.container()
     with st.container(horizontal=True, wrap=True, gap="medium"):
