@@ -215,7 +215,6 @@ async def _chromium_clicks(page: Page, index: int, started: float, args: argpars
         due = started + gap * (round_ + 1) + gap * index / args.sessions
         await asyncio.sleep(max(0.0, due - time.perf_counter()))
         total = EPOCHS + 10 * (round_ + 1) + index
-        sent = time.perf_counter()
         try:
             await box.fill(str(total), timeout=REDRAW_TIMEOUT * 1000)
             sent = time.perf_counter()

@@ -89,7 +89,6 @@ class Members:
         self.curves: list[list[dict[str, float]]] = [[] for _ in range(self.k)]
         self.seconds_training = 0.0
         self._row_weights: torch.Tensor | None = None  # each training row's cross-entropy weights, (K, C, rows)
-        self._row_weights_size = 0
         self._start_epoch()
 
     def _set_targets(self, prepared: Sequence[Prepared]) -> None:
@@ -165,9 +164,8 @@ class Members:
         batch-major so that each batch's weights are contiguous; a shorter last batch on its own."""
         rows = y.shape[2]
         full = rows - rows % size
-        if self._row_weights is None or self._row_weights_size != size:
+        if self._row_weights is None:  # the batch size is the group's for the whole run (TRAINING_KEYS)
             self._row_weights = backprop.cross_entropy_weights(self.y_train, self.network.n_out, rows=size)
-            self._row_weights_size = size
         k, n_out, _ = self._row_weights.shape
         index = order[:, :, :full].unflatten(2, (-1, size)).permute(2, 0, 1, 3)  # (batches, K, 1, size), a view
         source = self._row_weights.expand(index.shape[0], k, n_out, rows)
