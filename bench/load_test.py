@@ -32,10 +32,11 @@ from pathlib import Path
 import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from playwright.async_api import Page
+from playwright.async_api import CDPSession, Page
 
 from bench.ws_client import StreamlitClient
 from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, running_app
+from ui.session import TICK_EVERY
 
 EPOCHS = 4000  # far more than a minute trains: no run finishes, so every Epochs change applies to a live run
 QUERY = f"n_samples=1000&epochs={EPOCHS}&hidden=32,32"
@@ -65,6 +66,8 @@ class Session:
     intervals: list[float] = field(default_factory=list)  # between two updates of the counter, in the window
     longest_wait: float = 0.0  # the same, with the window's start and end as updates: a stall shows
     errors: list[str] = field(default_factory=list)
+    tick_every: float | None = None  # Chromium: the counter's redraw interval the page asked for at the end
+    renderer_busy: float | None = None  # Chromium: the share of the window its page's main thread worked
 
 
 def _epoch(text: str) -> int:
@@ -232,18 +235,22 @@ async def _chromium_sessions(url: str, args: argparse.Namespace, sampler: Sample
 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        pages = []
+        pages, renderers = [], []
         for _ in range(args.sessions):  # one at a time: the first runs of the page queue for the same cores anyway
             context = await browser.new_context(viewport={"width": 1400, "height": 1000})
             page = await context.new_page()
             await page.goto(f"{url}/train?{QUERY}")
             await page.locator(EPOCH).filter(has_text=f"0 / {EPOCHS}").wait_for(timeout=120_000)
             await page.evaluate(WATCH_COUNTER, EPOCH)
+            cdp = await context.new_cdp_session(page)
+            await cdp.send("Performance.enable")
             pages.append(page)
+            renderers.append(cdp)
             print(f"session {len(pages)} of {args.sessions} loaded", file=sys.stderr, flush=True)
         for page in pages:
             await page.get_by_role("button", name="Play", exact=True).click()
         starts = [await page.evaluate("() => performance.now()") / 1000 for page in pages]
+        busy_before = [await _main_thread_seconds(cdp) for cdp in renderers]
         started = time.perf_counter()
         cpu_start = sampler.cpu()
         clicking = [asyncio.create_task(_chromium_clicks(p, i, started, args)) for i, p in enumerate(pages)]
@@ -251,14 +258,29 @@ async def _chromium_sessions(url: str, args: argparse.Namespace, sampler: Sample
         elapsed = time.perf_counter() - started
         cpu = [(b - a) / elapsed for a, b in zip(cpu_start, sampler.cpu(), strict=True)]
         ends = [await page.evaluate("() => performance.now()") / 1000 for page in pages]
+        busy = [(await _main_thread_seconds(cdp) - b) / elapsed for cdp, b in zip(renderers, busy_before, strict=True)]
         clicks = await asyncio.gather(*clicking)
         sessions = []
-        for page, start, end, seconds in zip(pages, starts, ends, clicks, strict=True):
+        for page, start, end, seconds, worked in zip(pages, starts, ends, clicks, busy, strict=True):
             ticks = [(t / 1000, text or "") for t, text in await page.evaluate("() => window.__ticks")]
             trained, intervals, longest = _counter(ticks, start, end)
-            sessions.append(Session(trained, end - start, seconds, intervals, longest))
+            session = Session(trained, end - start, seconds, intervals, longest, renderer_busy=worked)
+            session.tick_every = await _tick_every(page)
+            sessions.append(session)
         await browser.close()
     return sessions, cpu
+
+
+async def _main_thread_seconds(cdp: CDPSession) -> float:
+    """Seconds the page's renderer main thread has worked (Chrome's TaskDuration)."""
+    metrics = (await cdp.send("Performance.getMetrics"))["metrics"]
+    return next(m["value"] for m in metrics if m["name"] == "TaskDuration")
+
+
+async def _tick_every(page: Page) -> float:
+    """The counter's redraw interval the page asks for now: its pace caption's, else the fastest."""
+    captions = await page.get_by_text("Redrawing every").all_inner_texts()
+    return float(captions[0].split()[2]) if captions else TICK_EVERY
 
 
 # ---- the table ---------------------------------------------------------------------------------------
@@ -306,6 +328,14 @@ def report(clients: str, sessions: list[Session], rss_peak: int, cpu: list[float
         ("CPU cores busy: server / its children / clients / rest", " / ".join(f"{c:.2f}" for c in cpu), "", None),
         ("sessions with errors", f"{sum(bool(s.errors) for s in sessions)}", "", None),
     ]
+    if clients == "chromium":
+        asked = sorted(s.tick_every for s in sessions)
+        busy = [s.renderer_busy for s in sessions]
+        rows += [
+            ("counter interval each page asked for at the end (s)", " ".join(f"{a:g}" for a in asked), "", None),
+            ("page main thread busy, share of the window: median / max", f"{statistics.median(busy):.2f} / "
+             f"{max(busy):.2f}", "", None),
+        ]  # fmt: skip
     elapsed = statistics.median(s.seconds for s in sessions)
     cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print(

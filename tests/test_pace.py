@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import pytest
 
 from ui import session, training_workers
-from ui.pace import CALM_SECONDS, MAX_LEVEL, WINDOW, Pace
+from ui.pace import CALM_SECONDS, MAX_LEVEL, SETTLE_SECONDS, WINDOW, Pace
 
 
 def _ticks(pace: Pace, start: float, every: float, count: int, asked: float) -> tuple[float, list[bool]]:
@@ -58,6 +58,27 @@ def test_it_tries_one_level_faster_only_after_a_calm_spell():
     assert not any(said) and pace.level == 1
     now, said = _ticks(pace, now, 1.0, 20, asked=1.0)
     assert any(said) and pace.level == 0
+
+
+def test_a_browser_that_draws_late_slows_the_page_one_level_at_a_time():
+    pace = Pace()
+    assert pace.drew_late(100.0) and pace.level == 1
+    assert not pace.drew_late(100.0 + SETTLE_SECONDS / 2) and pace.level == 1  # its backlog is still draining
+    assert pace.drew_late(100.0 + SETTLE_SECONDS + 0.1) and pace.level == 2  # still behind: slower again
+    now = 100.0
+    for _ in range(MAX_LEVEL + 2):
+        now += SETTLE_SECONDS + 0.1
+        pace.drew_late(now)
+    assert pace.level == MAX_LEVEL
+
+
+def test_after_a_late_browser_it_tries_faster_only_once_the_browser_was_calm():
+    pace = Pace(level=MAX_LEVEL)
+    assert not pace.drew_late(0.0)  # already at the slowest pace: no change, but the word counts
+    now, said = _ticks(pace, 0.0, 1.0, int(CALM_SECONDS) - 10, asked=1.0)  # the server's ticks on time all along
+    assert not any(said) and pace.level == MAX_LEVEL
+    now, said = _ticks(pace, now, 1.0, 20, asked=1.0)
+    assert any(said) and pace.level == MAX_LEVEL - 1
 
 
 def test_restart_forgets_the_gap_of_a_pause():

@@ -1,12 +1,17 @@
 """How often a session's Train page redraws while training plays: less often when its ticks arrive late.
 
 Streamlit's frontend re-renders the whole page for every fragment run (about 0.1 s of a core for the Train
-page), and the browser itself asks for each run on a timer. A browser short of CPU (a slow laptop, or many
-sessions' browsers on one machine) runs those timers late, and a server short of CPU answers late; either
-way the redraws queue up and clicks wait behind them. The tick fragment's own run times show it: when the
-median interval between recent ticks is well over the interval asked for, the page asks for fewer redraws:
-each level halves them, and a page whose ticks came k times too late drops about log2(k) levels at once,
-to the rate its browser managed. After `CALM_SECONDS` at a level it tries one level faster again.
+page), and the browser itself asks for each run on a timer. A server short of CPU answers those late; a
+browser short of CPU (a slow laptop, or many sessions' browsers on one machine) fires its timers almost on
+time but draws the answers late. Either way the redraws queue up and clicks wait behind them. Two signals
+show it:
+- the tick fragment's own run times (`observe`): when the median interval between recent ticks is well over
+  the interval asked for, the page asks for fewer redraws: each level halves them, and a page whose ticks
+  came k times too late drops about log2(k) levels at once;
+- the browser's word (`drew_late`, from `ui.browser_lag`): it drew a tick over a second after the server
+  sent it. Then the page drops one level, and another if the browser still says so `SETTLE_SECONDS` later
+  (by then a page that keeps up has drawn its backlog).
+After `CALM_SECONDS` at a level with neither signal it tries one level faster again.
 """
 
 from __future__ import annotations
@@ -22,13 +27,15 @@ WINDOW = 5  # intervals between ticks that a decision looks at
 LATE = 1.6  # median interval / interval asked for, above which the page slows down
 ON_TIME = 1.25  # ... and below which, after CALM_SECONDS, it tries one level faster
 CALM_SECONDS = 120.0
+SETTLE_SECONDS = 4.0  # after a level change, how long a browser has to catch up before it may say "late" again
 
 
 @dataclass
 class Pace:
     level: int = 0
     ticks: deque[float] = field(default_factory=lambda: deque(maxlen=WINDOW + 1))
-    changed_at: float = 0.0
+    changed_at: float = -math.inf
+    late_at: float = -math.inf  # when the browser last said it drew a tick late
 
     @property
     def factor(self) -> int:
@@ -48,9 +55,17 @@ class Pace:
         lag = statistics.median(b - a for a, b in itertools.pairwise(self.ticks)) / asked
         if lag > LATE and self.level < MAX_LEVEL:
             return self._move(min(MAX_LEVEL, self.level + max(1, math.floor(math.log2(lag)))), now)
-        if lag < ON_TIME and self.level > 0 and now - self.changed_at >= CALM_SECONDS:
+        calm = min(now - self.changed_at, now - self.late_at) >= CALM_SECONDS
+        if lag < ON_TIME and self.level > 0 and calm:
             return self._move(self.level - 1, now)
         return False
+
+    def drew_late(self, now: float) -> bool:
+        """The browser drew a tick late (`ui.browser_lag`); True when the level changed."""
+        self.late_at = now
+        if self.level >= MAX_LEVEL or now - self.changed_at < SETTLE_SECONDS:
+            return False
+        return self._move(self.level + 1, now)
 
     def _move(self, level: int, now: float) -> bool:
         self.level, self.changed_at = level, now

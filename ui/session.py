@@ -188,6 +188,11 @@ def keep_pace(current: Run) -> bool:
     return current.playing and pace().observe(time.monotonic(), tick_every())
 
 
+def browser_fell_behind() -> bool:
+    """The browser said it drew a tick late (`ui.browser_lag`); True when the pace changed, as `keep_pace`."""
+    return pace().drew_late(time.monotonic())
+
+
 def tick_every() -> float:
     """How often the epoch counter and numbers are redrawn while playing."""
     return TICK_EVERY * pace().factor

@@ -1,0 +1,34 @@
+"""The Train page's pace in real Chromium: a browser that draws its ticks late slows its own page down.
+
+A browser short of CPU asks for each tick on time but draws the answers late, which the server cannot see;
+the probe in the tick (`ui.browser_lag`) says so. Here the browser is told it once drew a tick 5 s sooner
+than it does, so every tick looks late to it: the page must step down, level by level, to the slowest pace.
+"""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page
+
+from tests.browser_support import WAIT_MS, watch_console_and_requests
+from ui.pace import MAX_LEVEL
+from ui.session import TICK_EVERY
+
+EPOCH = ".st-key-train-epoch [data-testid=stMetricValue]"
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_browser_that_draws_its_ticks_late_asks_for_fewer_redraws(page: Page, app_url: str) -> None:
+    problems = watch_console_and_requests(page)
+    page.goto(f"{app_url}/train?n_samples=300&epochs=5000&hidden=16,16")
+    page.wait_for_selector(EPOCH)
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.wait_for_function("() => (window.__explorerLag?.delays.length ?? 0) > 0", timeout=WAIT_MS)
+    assert page.get_by_text("Redrawing every").count() == 0  # on time: the page's own pace
+
+    page.evaluate("() => window.__explorerLag.delays.push(-5)")  # as if a tick had been drawn 5 s sooner
+    slowest = TICK_EVERY * 2**MAX_LEVEL
+    page.get_by_text(f"Redrawing every {slowest:g} s instead of {TICK_EVERY:g} s").wait_for(timeout=2 * WAIT_MS)
+    assert int(page.locator(EPOCH).inner_text().split("/")[0]) > 0  # and it trains on
+    assert not problems
