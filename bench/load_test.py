@@ -48,7 +48,7 @@ WATCH_COUNTER = """sel => {
     let last = null;
     const record = () => {
         const el = document.querySelector(sel);
-        const text = el ? el.innerText : null;
+        const text = el ? el.textContent : null;
         if (text !== last) { last = text; window.__ticks.push([performance.now(), text]); }
     };
     new MutationObserver(record).observe(document.body, {subtree: true, childList: true, characterData: true});
