@@ -10,7 +10,7 @@ Goals: sweep ≥ 20× the sequential Trainer and ≥ 8× MLPClassifier without B
 bn_before. Then the "BN placement" preset (3 configurations × 5 seeds × 50 epochs), inline on one core:
 goal ≤ 3 s.
 
-    python bench/sweep_speed.py [--repeats 3]
+    python bench/sweep_speed.py [--repeats 5]
 """
 
 from __future__ import annotations
@@ -81,6 +81,12 @@ def sklearn_mlps() -> tuple[float, int]:
     return time.perf_counter() - start, steps
 
 
+def _paired(rates: list[float], baselines: list[float]) -> float:
+    """The median over repeats of each repeat's ratio to the baseline measured beside it: load on a shared
+    machine that drifts between repeats cancels out, where a ratio of medians pairs runs minutes apart."""
+    return statistics.median(r / b for r, b in zip(rates, baselines, strict=True))
+
+
 def _steps_per_epoch(config: Config) -> int:
     train_rows = config.n_samples - round(config.n_samples * config.test_size)
     return -(-train_rows // config.batch_size)
@@ -88,7 +94,7 @@ def _steps_per_epoch(config: Config) -> int:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--repeats", type=int, default=5)
     args = parser.parse_args()
     torch.set_num_threads(1)
     with threadpool_limits(1):
@@ -109,12 +115,15 @@ def _measure(repeats: int) -> None:
             seconds, steps = contender()
             rates[name].append(steps / seconds)
     rate = {name: statistics.median(values) for name, values in rates.items()}
-    print(f"32 configurations × 1 seed, moons 2-32-32-2 ReLU, batch 32, Adam, 20 epochs; median of {repeats}")
+    print(
+        f"32 configurations × 1 seed, moons 2-32-32-2 ReLU, batch 32, Adam, 20 epochs; median of {repeats} "
+        "(a ratio: the median of each repeat's ratio to the runs measured beside it)"
+    )
     print(f"{'contender':<32}{'net-steps/s':>12}{'× MLPClassifier':>17}{'× Trainer (same norm)':>23}")
     for name, value in rate.items():
         norm = "bn_before" if name.endswith("bn_before") else "none"
-        versus_trainer = value / rate[f"Trainer, sequential, {norm}"]
-        mlp = value / rate["MLPClassifier, sequential"]
+        versus_trainer = _paired(rates[name], rates[f"Trainer, sequential, {norm}"])
+        mlp = _paired(rates[name], rates["MLPClassifier, sequential"])
         print(f"{name:<32}{value:>12,.0f}{mlp:>16.2f}×{versus_trainer:>22.2f}×")
     print("goals: sweep ≥ 20× Trainer and ≥ 8× MLPClassifier (none); ≥ 10× Trainer (bn_before)")
 

@@ -130,10 +130,7 @@ class Network:
         self.n_in, self.n_out = n_in, n_out
         template = MLP(n_in, n_out, configs[0])  # names, shapes and norm parameters; weights drawn below
         self._stack_parameters(template)
-        names = [name for name, module in template.named_modules() if isinstance(module, torch.nn.Linear)]
-        for member, config in enumerate(configs):  # each member's weights as `model.build` draws them
-            pairs = [(self.params[f"{n}.weight"][member], self.params.get(f"{n}.bias")) for n in names]
-            init_weights_([(w, None if b is None else b[member]) for w, b in pairs], config)
+        self._init_weights(template, configs)
         self.layers = [self._layer(template, i) for i in range(len(template.blocks))]
         self.head = self._head()
         if configs[0].norm == "bn_noisy":
@@ -162,6 +159,25 @@ class Network:
         for name, buffer in template.named_buffers():
             if name.endswith(("running_mean", "running_var")):
                 self.buffers[name] = buffer.expand(self.k, *buffer.shape).clone(memory_format=torch.contiguous_format)
+
+    def _init_weights(self, template: MLP, configs: Sequence[Config]) -> None:
+        """Each member's weights as `model.build` draws them. They depend only on the seed and the init rule
+        (the shapes and activation are the group's), so members that share both (a sweep's configurations
+        at one seed) get a copy of the first one's draw: one draw per seed rather than per member."""
+        names = [name for name, module in template.named_modules() if isinstance(module, torch.nn.Linear)]
+        first: dict[tuple[int, str], int] = {}
+        copies: list[tuple[int, int]] = []  # (member, the member whose draw it copies)
+        for member, config in enumerate(configs):
+            source = first.setdefault((config.seed, config.init), member)
+            if source != member:
+                copies.append((member, source))
+                continue
+            pairs = [(self.params[f"{n}.weight"][member], self.params.get(f"{n}.bias")) for n in names]
+            init_weights_([(w, None if b is None else b[member]) for w, b in pairs], config)
+        if copies:
+            members, sources = (torch.tensor(column) for column in zip(*copies, strict=True))
+            for param in self.params.values():  # one indexed copy per parameter, whatever the number of members
+                param.index_copy_(0, members, param.index_select(0, sources))
 
     def _layer(self, template: MLP, index: int) -> Layer:
         block = template.blocks[index]
@@ -210,10 +226,11 @@ class Network:
     def finite_members(self) -> torch.Tensor:
         """(K,) bool: every parameter and BN running statistic of the member is finite.
 
-        Checked once per epoch; almost always all is finite, which one test per buffer settles.
+        Checked once per epoch; almost always all is finite, which one sum per buffer settles: a finite sum
+        has no inf or NaN among its terms (an overflowing sum of finite values only sends us to the exact test).
         """
         tensors = (self.flat, *self.buffers.values())
-        if all(bool(torch.isfinite(t).all()) for t in tensors):
+        if all(bool(t.sum().isfinite()) for t in tensors):
             return torch.ones(self.k, dtype=torch.bool)
         ok = torch.ones(self.k, dtype=torch.bool)
         for tensor in (*self.params.values(), *self.buffers.values()):

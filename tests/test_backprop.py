@@ -82,6 +82,28 @@ def test_members_start_from_the_single_networks_weights():
             assert torch.equal(network.params[name][member], param.detach()), name
 
 
+def test_members_that_share_seed_and_init_start_from_the_same_draw_and_the_others_from_their_own():
+    base = Config(hidden=(8, 6), activation="relu", norm="none")
+    configs = [
+        base.replace(seed=seed, init=init, lr=lr) for lr in (0.1, 0.2) for seed in (3, 4) for init in ("default", "he")
+    ]
+    network = Network(4, 2, configs)
+    for member, config in enumerate(configs):
+        for name, param in build(4, 2, config).named_parameters():
+            assert torch.equal(network.params[name][member], param.detach()), (member, name)
+
+
+def test_finite_members_flags_only_the_members_holding_inf_or_nan():
+    network = Network(4, 2, _member_configs("relu", "bn_after"))
+    assert network.finite_members().tolist() == [True, True, True]
+    network.params["blocks.0.linear.weight"][0, 0, 0] = 3e38  # finite, though a sum over the buffer overflows
+    network.params["head.weight"][1, 0, 0] = 3e38
+    assert network.finite_members().tolist() == [True, True, True]
+    network.params["head.weight"][1, 0, 1] = float("nan")
+    network.buffers["blocks.1.norm.running_var"][2, 0] = float("inf")
+    assert network.finite_members().tolist() == [True, False, False]
+
+
 def test_members_of_different_architectures_do_not_stack():
     with pytest.raises(ConfigError, match="share hidden"):
         Network(4, 2, [Config(hidden=(8,)), Config(hidden=(9,))])
