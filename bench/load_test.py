@@ -12,6 +12,7 @@ Goals, on 2 cores: websocket, N = 8: every session progresses, p95 click-to-redr
 progresses, p95 click-to-redraw ≤ 2 s.
 
     python bench/load_test.py [--clients websocket|chromium] [--sessions 8] [--seconds 60] [--clicks 5]
+                              [--screenshots DIR]
 """
 
 from __future__ import annotations
@@ -266,6 +267,8 @@ async def _chromium_sessions(url: str, args: argparse.Namespace, sampler: Sample
             trained, intervals, longest = _counter(ticks, start, end)
             session = Session(trained, end - start, seconds, intervals, longest, renderer_busy=worked)
             session.tick_every = await _tick_every(page)
+            if args.screenshots is not None:  # how each page looked at the end, e.g. one that stopped redrawing
+                await page.screenshot(path=args.screenshots / f"session-{len(sessions) + 1}.png", full_page=True)
             sessions.append(session)
         await browser.close()
     return sessions, cpu
@@ -366,7 +369,10 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--clicks", type=int, default=5, help="Epochs changes per session during the run")
+    parser.add_argument("--screenshots", type=Path, help="chromium: save each page as it looked at the end here")
     args = parser.parse_args()
+    if args.screenshots is not None:
+        args.screenshots.mkdir(parents=True, exist_ok=True)
     with running_app() as url:
         server_pid = next(
             p.pid for p in psutil.Process().children(recursive=True) if "streamlit" in " ".join(p.cmdline())

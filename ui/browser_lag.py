@@ -17,9 +17,10 @@ import time
 
 import streamlit as st
 
-LATE_SECONDS = 0.75
+LATE_SECONDS = 0.75  # beyond a heavy redraw before it, a tick drawn this late means a backlog
 RUN_OF = 3
 QUIET_SECONDS = 3.0
+QUIET_SECONDS_SLOWEST = 30.0  # at the slowest pace saying it changes nothing, and each time costs a rerun
 WINDOW = 120  # ticks whose shortest delay is the baseline (a minute at the fastest pace)
 
 _JS = """
@@ -46,10 +47,12 @@ def _heard() -> None:
     """The trigger's callback: its value is read from the probe's result in the same rerun."""
 
 
-def drew_late(key: str) -> float | None:
+def drew_late(key: str, slowest: bool = False) -> float | None:
     """Draw the probe in this tick (nothing visible); when the browser just said it falls behind, the
-    seconds by which it drew the least late of its last `RUN_OF` ticks late, else None."""
-    data = {"sent": time.time(), "late": LATE_SECONDS, "quiet": QUIET_SECONDS, "window": WINDOW, "run_of": RUN_OF}
+    seconds by which it drew the least late of its last `RUN_OF` ticks late, else None. `slowest`: the
+    page already redraws at its slowest pace."""
+    quiet = QUIET_SECONDS_SLOWEST if slowest else QUIET_SECONDS
+    data = {"sent": time.time(), "late": LATE_SECONDS, "quiet": quiet, "window": WINDOW, "run_of": RUN_OF}
     result = _PROBE(key=key, data=data, on_late_change=_heard, width="content", height=0)
     late = getattr(result, "late", None)
     return float(late) if isinstance(late, int | float) else None

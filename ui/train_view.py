@@ -14,6 +14,7 @@ from explorer.config import Config
 from explorer.diagnosis import overfitting
 from explorer.scenarios import SCENARIOS
 from ui import browser_lag, session, train_export
+from ui.pace import MAX_LEVEL
 from ui.training_slots import SLOTS
 
 METRIC_TITLES = {"test_accuracy": "Test accuracy", "test_r2": "Test R²"}
@@ -169,8 +170,10 @@ def _status(run: session.Run) -> None:
             METRIC_TITLES[trainer.metric_name], shown, border=True,
             help=f"{words} Measured at the epoch's end, in eval mode, on rows the network never trained on.",
         )  # fmt: skip
-        if run.playing and browser_lag.drew_late("train.lag_probe") is not None and session.browser_fell_behind():
-            st.rerun(scope="app")  # ask the browser for redraws at the new pace
+        if run.playing:
+            late = browser_lag.drew_late("train.lag_probe", slowest=session.pace().level == MAX_LEVEL)
+            if late is not None and session.browser_fell_behind():
+                st.rerun(scope="app")  # ask the browser for redraws at the new pace
     if run.playing and session.pace().level:
         st.caption(
             f"Redrawing every {session.tick_every():g} s instead of {session.TICK_EVERY:g} s: this page's updates "
