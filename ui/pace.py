@@ -8,9 +8,9 @@ show it:
 - the tick fragment's own run times (`observe`): when the median interval between recent ticks is well over
   the interval asked for, the page asks for fewer redraws: each level halves them, and a page whose ticks
   came k times too late drops about log2(k) levels at once;
-- the browser's word (`drew_late`, from `ui.browser_lag`): it drew a tick over a second after the server
-  sent it. Then the page drops one level, and another if the browser still says so `SETTLE_SECONDS` later
-  (by then a page that keeps up has drawn its backlog).
+- the browser's word (`drew_late`, from `ui.browser_lag`): it drew its last few ticks late (three in a row,
+  each over 0.75 s later than its quickest). Then the page drops one level, and another if the browser
+  still says so `SETTLE_SECONDS` later (by then a page that keeps up has drawn its backlog).
 After `CALM_SECONDS` at a level with neither signal it tries one level faster again.
 """
 
@@ -38,6 +38,11 @@ class Pace:
     late_at: float = -math.inf  # when the browser last said it drew a tick late
 
     @property
+    def slowest(self) -> bool:
+        """At the slowest pace: a browser's word that it is late changes nothing more."""
+        return self.level >= MAX_LEVEL
+
+    @property
     def factor(self) -> int:
         """What every redraw interval is multiplied by at this level."""
         return 2**self.level
@@ -63,7 +68,7 @@ class Pace:
     def drew_late(self, now: float) -> bool:
         """The browser drew a tick late (`ui.browser_lag`); True when the level changed."""
         self.late_at = now
-        if self.level >= MAX_LEVEL or now - self.changed_at < SETTLE_SECONDS:
+        if self.slowest or now - self.changed_at < SETTLE_SECONDS:
             return False
         return self._move(self.level + 1, now)
 

@@ -14,7 +14,6 @@ from explorer.config import Config
 from explorer.diagnosis import overfitting
 from explorer.scenarios import SCENARIOS
 from ui import browser_lag, session, train_export
-from ui.pace import MAX_LEVEL
 from ui.training_slots import SLOTS
 
 METRIC_TITLES = {"test_accuracy": "Test accuracy", "test_r2": "Test R²"}
@@ -171,7 +170,7 @@ def _status(run: session.Run) -> None:
             help=f"{words} Measured at the epoch's end, in eval mode, on rows the network never trained on.",
         )  # fmt: skip
         if run.playing:
-            late = browser_lag.drew_late("train.lag_probe", slowest=session.pace().level == MAX_LEVEL)
+            late = browser_lag.drew_late("train.lag_probe", slowest=session.pace().slowest)
             if late is not None and session.browser_fell_behind():
                 st.rerun(scope="app")  # ask the browser for redraws at the new pace
     if run.playing and session.pace().level:
