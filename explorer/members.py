@@ -85,10 +85,15 @@ class Members:
         self.epoch = 0
         self.steps = 0
         self.diverged = np.zeros(self.k, dtype=bool)
+        self._all_diverged = False  # `done` is asked every step: a bool, not a numpy reduction
         self.diverged_at: list[tuple[int, float] | None] = [None] * self.k  # (epoch, loss) when it happened
         self.curves: list[list[dict[str, float]]] = [[] for _ in range(self.k)]
         self.seconds_training = 0.0
         self._row_weights: torch.Tensor | None = None  # each training row's cross-entropy weights, (K, C, rows)
+        # Decided once: an epoch carries the one kind of target or the other for the whole run.
+        self._weights_up_front = (
+            self.task == "classification" and self.y_train.numel() * self.network.n_out <= EPOCH_WEIGHTS_MAX_VALUES
+        )
         self._start_epoch()
 
     def _set_targets(self, prepared: Sequence[Prepared]) -> None:
@@ -119,7 +124,12 @@ class Members:
 
     @property
     def done(self) -> bool:
-        return bool(self.diverged.all()) or self.epoch >= self.epochs
+        return self._all_diverged or self.epoch >= self.epochs
+
+    @property
+    def batch_sizes(self) -> list[int]:
+        """Rows in each of this epoch's batches (every epoch has the same ones)."""
+        return [batch.shape[2] for batch in self._x_batches]
 
     def set_lr(self, lr: float) -> None:
         """One learning rate for every member from the next step on."""
@@ -129,7 +139,7 @@ class Members:
     def set_epochs(self, epochs: int) -> None:
         """Change the length; a finished group that is lengthened goes on where it stopped."""
         self.configs = [c.replace(epochs=epochs) for c in self.configs]
-        if not self.done and self._next_batch >= len(self._y_batches):
+        if not self.done and self._next_batch >= len(self._x_batches):
             self._start_epoch()  # the epoch that ended the run set up no next one
 
     def _start_epoch(self) -> None:
@@ -141,28 +151,24 @@ class Members:
         order = order[:, None]
         size = self.configs[0].batch_size
         # Shuffled and split once per epoch, rather than gathered per step.
-        y = self.y_train.gather(2, order)
         self._x_batches = self.X_train.gather(2, order.expand_as(self.X_train)).split(size, dim=2)
-        self._y_batches = y.split(size, dim=2)
-        self._targets = self._class_weights(order, y, size) if self._weights_up_front else self._y_batches
-        if self.configs[0].norm in BATCH_NORMS and self._y_batches[-1].shape[2] < 2 and len(self._y_batches) > 1:
+        if self._weights_up_front:
+            self._targets = self._class_weights(order, size)  # the classes themselves are not needed
+        else:
+            self._targets = self.y_train.gather(2, order).split(size, dim=2)
+        if self.configs[0].norm in BATCH_NORMS and self._x_batches[-1].shape[2] < 2 and len(self._x_batches) > 1:
             # Batch norm cannot normalise a batch of one row: that row sits this epoch out.
-            self._x_batches, self._y_batches = self._x_batches[:-1], self._y_batches[:-1]
-            self._targets = self._targets[:-1]
-        self._epoch_rows = sum(batch.shape[2] for batch in self._y_batches)
+            self._x_batches, self._targets = self._x_batches[:-1], self._targets[:-1]
+        self._epoch_rows = sum(self.batch_sizes)
         self._next_batch = 0
-        self._loss_sum = torch.zeros(self.k)
+        self._losses: list[torch.Tensor] = []  # each step's (K,) losses, summed when needed
         self.grad_sq = torch.zeros_like(self.network.flat_grad) if self._track_grad_norms else None
 
-    @property
-    def _weights_up_front(self) -> bool:
-        return self.task == "classification" and self.y_train.numel() * self.network.n_out <= EPOCH_WEIGHTS_MAX_VALUES
-
-    def _class_weights(self, order: torch.Tensor, y: torch.Tensor, size: int) -> list[torch.Tensor]:
+    def _class_weights(self, order: torch.Tensor, size: int) -> list[torch.Tensor]:
         """Each batch's `backprop.cross_entropy_weights`, made once per epoch so that the step skips that
         work: the full batches in one gather from each training row's weights (made once per run),
         batch-major so that each batch's weights are contiguous; a shorter last batch on its own."""
-        rows = y.shape[2]
+        rows = order.shape[2]
         full = rows - rows % size
         if self._row_weights is None:  # the batch size is the group's for the whole run (TRAINING_KEYS)
             self._row_weights = backprop.cross_entropy_weights(self.y_train, self.network.n_out, rows=size)
@@ -171,8 +177,16 @@ class Members:
         source = self._row_weights.expand(index.shape[0], k, n_out, rows)
         batches = list(source.gather(3, index.expand(-1, -1, n_out, -1)).unbind())
         if full < rows:
-            batches.append(backprop.cross_entropy_weights(y[:, :, full:], self.network.n_out))
+            classes = self.y_train.gather(2, order[:, :, full:])
+            batches.append(backprop.cross_entropy_weights(classes, self.network.n_out))
         return batches
+
+    def _loss_sum(self) -> torch.Tensor:
+        """Each member's summed loss over this epoch's rows so far (K,): one op per epoch, not one per step."""
+        if not self._losses:
+            return torch.zeros(self.k)
+        rows = torch.tensor(self.batch_sizes[: len(self._losses)], dtype=torch.float32)
+        return rows @ torch.stack(self._losses)
 
     # ---- training ----------------------------------------------------------------------
     def advance(self, *, steps: int | None = None, epochs: int | None = None, seconds: float | None = None) -> int:
@@ -188,20 +202,19 @@ class Members:
             while not self.done and self.epoch < target_epoch and steps_left > 0:
                 self._step()
                 steps_left -= 1
-                if self._next_batch == len(self._y_batches):
+                if self._next_batch == len(self._x_batches):
                     self._end_epoch()
                     finished += 1
                 if time.perf_counter() >= deadline:
                     break
-            self._mark_diverged(torch.isfinite(self._loss_sum).numpy(), self._loss_sum.numpy())
+            loss_sum = self._loss_sum()
+            self._mark_diverged(torch.isfinite(loss_sum).numpy(), loss_sum.numpy())
         self.seconds_training += time.perf_counter() - start
         return finished
 
     def _step(self) -> None:
         index = self._next_batch
-        target = self._targets[index]
-        loss = backprop.step(self.network, self._x_batches[index], target, self.task)
-        self._loss_sum.add_(loss, alpha=target.shape[2])
+        self._losses.append(backprop.step(self.network, self._x_batches[index], self._targets[index], self.task))
         if self.grad_sq is not None:
             self.grad_sq.addcmul_(self.network.flat_grad, self.network.flat_grad)
         self.optimizer.step()
@@ -212,9 +225,10 @@ class Members:
         for member in np.flatnonzero(~finite & ~self.diverged):
             self.diverged[member] = True
             self.diverged_at[member] = (self.epoch + 1, float(losses[member]))
+        self._all_diverged = bool(self.diverged.all())
 
     def _end_epoch(self) -> None:
-        train_loss = self._loss_sum.numpy() / self._epoch_rows
+        train_loss = self._loss_sum().numpy() / self._epoch_rows
         self._mark_diverged(np.isfinite(train_loss) & self.network.finite_members().numpy(), train_loss)
         if self.diverged.all():
             return
@@ -231,7 +245,7 @@ class Members:
                 }
             )
         if self._on_epoch is not None:
-            self._on_epoch({"batches": len(self._y_batches)})
+            self._on_epoch({"batches": len(self._x_batches)})
         if not self.done:
             self._start_epoch()
 

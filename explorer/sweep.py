@@ -9,6 +9,7 @@ tick through `LiveSweep`, so it can draw curves while they train and stop at onc
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import time
 from collections.abc import Callable, Iterable, Sequence
@@ -94,9 +95,10 @@ class Sweep:
     def groups(self) -> list[list[Member]]:
         """Members that can be stacked, by config alone (`train_group` splits further if data shapes differ)."""
         grouped: dict[tuple, list[Member]] = {}
-        for member in self.members():
-            shared = tuple(v for k, v in member.config.to_dict().items() if k not in PER_MEMBER_KEYS)
-            grouped.setdefault(tuple(map(str, shared)), []).append(member)
+        shared_keys = [f.name for f in dataclasses.fields(Config) if f.name not in PER_MEMBER_KEYS]
+        for member in self.members():  # getattr, not to_dict: its deep copy cost more than the grouping
+            shared = tuple(str(getattr(member.config, key)) for key in shared_keys)
+            grouped.setdefault(shared, []).append(member)
         return list(grouped.values())
 
     def label(self, index: int) -> str:

@@ -121,7 +121,7 @@ class Trainer:
         The step is the epoch's last full-size batch: a short remainder batch gives a noisier gradient.
         Every epoch has the same batches (fixed rows and batch size), so its position is fixed too.
         """
-        sizes = [batch.shape[2] for batch in self.members._y_batches]
+        sizes = self.members.batch_sizes
         self._steps_per_epoch = len(sizes)
         self._measured_step = max(i for i, size in enumerate(sizes) if size == max(sizes))
         flat = self.network.flat

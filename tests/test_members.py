@@ -2,7 +2,10 @@
 alone, a diverging member drops out without disturbing the others, and only stackable members share a group."""
 
 import pytest
+import torch
 
+from explorer import backprop
+from explorer import members as members_module
 from explorer.config import Config
 from explorer.members import Members
 from explorer.pipeline import prepare
@@ -170,3 +173,46 @@ def test_a_group_run_splits_members_whose_data_shapes_differ():
     assert set(runs) == {(0, 0), (1, 0), (0, 1)}
     for run in runs.values():
         _assert_curves_match(run.curve, _trainer_curve(run.config), "test_accuracy", epochs=2)
+
+
+@pytest.mark.parametrize("task", TASKS)
+def test_an_epoch_s_batches_hold_every_training_row_once_with_its_own_target(task):
+    """Each member's batches, put back together, are its training rows in its seed's shuffled order, each
+    beside its own target (for classification, the weights made up front without gathering the classes)."""
+    config = TASKS[task].replace(batch_size=32)  # 225 training rows: 7 full batches and one of 1 row
+    configs = [config, config.replace(seed=1, scaler="minmax"), config.replace(seed=1)]
+    members = Members(configs, [prepare(c) for c in configs])
+    rows = members.X_train.shape[2]
+    assert members.batch_sizes == [32] * (rows // 32) + [rows % 32]
+    for i, c in enumerate(configs):
+        order = torch.randperm(rows, generator=torch.Generator().manual_seed(c.seed + 1))
+        x = torch.cat([batch[i] for batch in members._x_batches], 1)
+        assert torch.equal(x, members.X_train[i][:, order])
+        if task == "regression":
+            assert torch.equal(torch.cat([t[i] for t in members._targets], 1), members.y_train[i][:, order])
+            continue
+        for start, target in zip(range(0, rows, 32), members._targets, strict=True):
+            classes = members.y_train[i][:, order[start : start + 32]]
+            assert torch.equal(target[i], backprop.cross_entropy_weights(classes, 2))  # −one-hot / its own rows
+
+
+def test_batch_norm_leaves_out_an_epoch_s_one_row_batch():
+    config = TASKS["classification"].replace(norm="bn_before", batch_size=32)  # 225 rows: the last batch has 1
+    members = Members([config], [prepare(config)])
+    assert members.batch_sizes == [32] * 7
+    members.advance(epochs=2)
+    assert members.epoch == 2 and not members.diverged.any()
+
+
+def test_targets_made_per_step_train_as_the_ones_made_per_epoch(monkeypatch):
+    """Where an epoch's cross-entropy weights would be too large, each batch carries its classes instead."""
+    config = TASKS["classification"]
+    configs = [config, config.replace(seed=1)]
+    up_front = Members(configs, [prepare(c) for c in configs])
+    monkeypatch.setattr(members_module, "EPOCH_WEIGHTS_MAX_VALUES", 0)
+    per_step = Members(configs, [prepare(c) for c in configs])
+    assert not per_step._targets[0].is_floating_point()
+    up_front.advance(epochs=EPOCHS)
+    per_step.advance(epochs=EPOCHS)
+    for got, want in zip(per_step.curves, up_front.curves, strict=True):
+        _assert_curves_match(got, want, "test_accuracy")
