@@ -36,7 +36,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from playwright.async_api import CDPSession, Page
 
 from bench.ws_client import StreamlitClient
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, running_app
+from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, running_app, watch_console_and_requests
 from ui.session import TICK_EVERY
 
 EPOCHS = 4000  # far more than a minute trains: no run finishes, so every Epochs change applies to a live run
@@ -236,10 +236,11 @@ async def _chromium_sessions(url: str, args: argparse.Namespace, sampler: Sample
 
     async with async_playwright() as playwright:
         browser = await playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
-        pages, renderers = [], []
+        pages, renderers, errors = [], [], []
         for _ in range(args.sessions):  # one at a time: the first runs of the page queue for the same cores anyway
             context = await browser.new_context(viewport={"width": 1400, "height": 1000})
             page = await context.new_page()
+            errors.append(_watch_errors(page))
             await page.goto(f"{url}/train?{QUERY}")
             await page.locator(EPOCH).filter(has_text=f"0 / {EPOCHS}").wait_for(timeout=120_000)
             await page.evaluate(WATCH_COUNTER, EPOCH)
@@ -262,16 +263,24 @@ async def _chromium_sessions(url: str, args: argparse.Namespace, sampler: Sample
         busy = [(await _main_thread_seconds(cdp) - b) / elapsed for cdp, b in zip(renderers, busy_before, strict=True)]
         clicks = await asyncio.gather(*clicking)
         sessions = []
-        for page, start, end, seconds, worked in zip(pages, starts, ends, clicks, busy, strict=True):
+        for page, start, end, seconds, worked, said in zip(pages, starts, ends, clicks, busy, errors, strict=True):
             ticks = [(t / 1000, text or "") for t, text in await page.evaluate("() => window.__ticks")]
             trained, intervals, longest = _counter(ticks, start, end)
-            session = Session(trained, end - start, seconds, intervals, longest, renderer_busy=worked)
+            session = Session(trained, end - start, seconds, intervals, longest, said, renderer_busy=worked)
             session.tick_every = await _tick_every(page)
             if args.screenshots is not None:  # how each page looked at the end, e.g. one that stopped redrawing
                 await page.screenshot(path=args.screenshots / f"session-{len(sessions) + 1}.png", full_page=True)
             sessions.append(session)
         await browser.close()
     return sessions, cpu
+
+
+def _watch_errors(page: Page) -> list[str]:
+    """What goes wrong in the page, as the browser tests see it (console errors, uncaught exceptions, a
+    request off this machine), and a renderer crash."""
+    errors = watch_console_and_requests(page)  # type: ignore[arg-type]  # the async Page takes the same handlers
+    page.on("crash", lambda _: errors.append("the page's renderer crashed"))
+    return errors
 
 
 async def _main_thread_seconds(cdp: CDPSession) -> float:
@@ -347,8 +356,9 @@ def report(clients: str, sessions: list[Session], rss_peak: int, cpu: list[float
     print(f"{'measure':<56}{'value':>26}  {'goal':<8}verdict")
     for name, value, limit, ok in rows:
         print(f"{name:<56}{value:>26}  {limit:<8}{'' if ok is None else 'met' if ok else 'MISSED'}")
-    for error in sorted({e for s in sessions for e in s.errors})[:5]:
-        print(f"  error: {error}")
+    for index, session in enumerate(sessions, 1):
+        for error in session.errors[:3]:
+            print(f"  session {index}: {error[:400]}")
     if cpu[-1] > 0.2:
         print(f"warning: other processes kept {cpu[-1]:.2f} cores busy during the run; the goals assume the cores")
         print("are the server's and its clients' (and any process the server runs at a lower priority loses to them)")

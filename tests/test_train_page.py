@@ -295,3 +295,26 @@ def test_train_loss_in_eval_mode_is_shown_beside_the_running_train_loss():
     assert shown == pytest.approx(trainer(at).records[-1]["train_loss_eval"], rel=1e-3)
     assert shown != float(metric(at, "Train loss"))  # eval mode at the epoch's end, not the batches' mean
     assert not at.exception
+
+
+def test_a_rerun_of_the_whole_page_while_playing_draws_the_charts_it_drew_last(monkeypatch):
+    """A click while training plays (here: Epochs) need not re-render every chart in the browser: their own
+    fragments redraw them on time. Identical rows are bytes the browser's charts skip."""
+    monkeypatch.setattr(session, "charts_every", lambda: 60.0)  # the charts' own redraw is a minute away...
+    monkeypatch.setattr(session, "inside_every", lambda: 60.0)
+    at = open_app(epochs="4000")
+    at.button(key="train.step").click().run()
+    drawn = {title: rows for title, (_, rows) in charts(at).items()}
+    at.button(key="train.play").click().run()  # a rerun of the whole page; the tick in it trains on
+    at.number_input(key="train.epochs").set_value(4050).run()  # and another
+    assert trainer(at).epoch > 1 and metric(at, "Epoch").endswith("/ 4050")
+    again = {title: rows for title, (_, rows) in charts(at).items()}
+    assert again.keys() == drawn.keys()
+    for title, rows in drawn.items():
+        pd.testing.assert_frame_equal(again[title], rows)  # the rows drawn at epoch 1, byte for byte
+    monkeypatch.setattr(session, "charts_every", lambda: 0.0)  # ...and now it is due
+    monkeypatch.setattr(session, "inside_every", lambda: 0.0)
+    at.number_input(key="train.epochs").set_value(4100).run()
+    assert charts(at)["Loss"][1]["epoch"].max() > drawn["Loss"]["epoch"].max()
+    at.button(key="train.pause").click().run()  # paused: a rerun draws what the run has now
+    assert charts(at)["Loss"][1]["epoch"].max() == trainer(at).epoch

@@ -6,6 +6,8 @@ draws the same cached specs with new rows (see explorer/charts/training.py).
 
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 from explorer.charts.training import Chart, stage_name
@@ -13,7 +15,7 @@ from explorer.charts.training import Ghost as ChartGhost
 from explorer.config import Config
 from explorer.diagnosis import overfitting
 from explorer.scenarios import SCENARIOS
-from ui import browser_lag, session, train_export
+from ui import browser_lag, fragments, session, train_export
 from ui.training_slots import SLOTS
 
 METRIC_TITLES = {"test_accuracy": "Test accuracy", "test_r2": "Test R²"}
@@ -80,17 +82,20 @@ def live(run: session.Run) -> None:
     def inside() -> None:
         _inside(session.run())
 
-    tick()
-    top()
-    inside()
+    st.session_state[WHOLE_PAGE] = True  # the charts' fragments run as part of a rerun of the whole page
+    try:
+        fragments.each_in_own_container(tick, top, inside)
+    finally:
+        st.session_state[WHOLE_PAGE] = False
 
 
 # Widths of the boxes in rows that wrap: two fit side by side beside the sidebar at 1400 px, one per row at 1000.
 TOP_LEFT_PX, TOP_RIGHT_PX, INPUTS_PX, HALF_PX = 500, 380, 380, 440
-TOP_BUILT = "train.top_built"  # (what the top's charts show, the charts): rebuilt only when that changes
+TOP_BUILT = "train.top_built"  # (what the charts show, whose run, when built, the charts): see _built_top
 INSIDE_BUILT = "train.inside_built"  # the same for "Inside the network"
 CHART_GHOST = "train.chart_ghost"  # (session ghost, run, the charts' Ghost): one object per ghost and run
 SCENARIO = "train.scenario"  # the preset picked in the sidebar (ui/controls.py), until one of its keys changes
+WHOLE_PAGE = "train.whole_page"  # True while `live` runs the fragments within a rerun of the whole page
 
 
 def notes(run: session.Run) -> None:
@@ -256,28 +261,50 @@ def _chart_ghost(run: session.Run) -> ChartGhost | None:
     return cached[2]
 
 
+def _reuse(cached: tuple | None, same: tuple, every: float, run: session.Run) -> bool:
+    """Whether a rerun of the whole page (a click in the sidebar, Pause, a new pace) should draw the charts
+    it drew last, not fresh ones: while playing, when they show this run and their own fragment will
+    redraw them within `every` seconds anyway. Byte-identical rows cost the browser nothing (its chart
+    skips a dataset with the same bytes), so a click is answered without re-rendering a dozen charts."""
+    return (
+        run.playing
+        and bool(st.session_state.get(WHOLE_PAGE))
+        and cached is not None
+        and cached[1] == same
+        and time.monotonic() - cached[2] < every
+    )
+
+
 def _built_top(run: session.Run, ghost: ChartGhost | None) -> tuple[dict[str, Chart], list[Chart]]:
     """This tick's top charts and first-layer histograms, built again only when something they show
     changed: a tick in which no step was taken redraws the same rows (and their Arrow tables) for free."""
     trainer = run.trainer
     shown_ghost = None if ghost is None else (ghost.label, len(ghost.curve))
-    key = (run.id, trainer.steps, trainer.epoch, trainer.diverged, shown_ghost)
+    same = (run.id, trainer.diverged, shown_ghost)
+    key = (*same, trainer.steps, trainer.epoch)
     cached = st.session_state.get(TOP_BUILT)
-    if cached is None or cached[0] != key:
-        cached = (key, run.charts.build_top(trainer, ghost=ghost), run.charts.first_layer(trainer))
+    if not _reuse(cached, same, session.charts_every(), run) and (cached is None or cached[0] != key):
+        cached = (
+            key,
+            same,
+            time.monotonic(),
+            run.charts.build_top(trainer, ghost=ghost),
+            run.charts.first_layer(trainer),
+        )
         st.session_state[TOP_BUILT] = cached
-    return cached[1], cached[2]
+    return cached[3], cached[4]
 
 
 def _built_inside(run: session.Run, layer: int, stage: str) -> dict[str, Chart]:
     """The insides' charts, built when "Inside the network" is drawn (every 2 or 4 s), not every tick."""
     trainer = run.trainer
-    key = (run.id, trainer.steps, trainer.epoch, trainer.diverged, layer, stage)
+    same = (run.id, trainer.diverged, layer, stage)
+    key = (*same, trainer.steps, trainer.epoch)
     cached = st.session_state.get(INSIDE_BUILT)
-    if cached is None or cached[0] != key:
-        cached = (key, run.charts.build_inside(trainer, layer, stage))
+    if not _reuse(cached, same, session.inside_every(), run) and (cached is None or cached[0] != key):
+        cached = (key, same, time.monotonic(), run.charts.build_inside(trainer, layer, stage))
         st.session_state[INSIDE_BUILT] = cached
-    return cached[1]
+    return cached[3]
 
 
 def _surface(run: session.Run, charts: dict[str, Chart]) -> None:

@@ -16,6 +16,7 @@ from explorer import stats
 from explorer.charts import compare as charts
 from explorer.config import Config
 from explorer.sweep import SweepResult
+from ui import fragments
 from ui.compare import state
 from ui.compare.controls import Setup
 
@@ -87,7 +88,7 @@ def live(active: state.Active | None) -> None:
         if current.result is not None:
             _results(current, current.result)
 
-    tick()
+    fragments.each_in_own_container(tick)
 
 
 def _status(active: state.Active) -> None:
