@@ -96,3 +96,9 @@ def test_every_redraw_interval_follows_the_sessions_pace(monkeypatch, level: int
     assert session.tick_every() == session.TICK_EVERY * 2**level
     assert session.charts_every() == session.CHARTS_EVERY * 2**level
     assert session.inside_every() == session.INSIDE_EVERY * 2**level
+
+
+@pytest.mark.parametrize(("late", "level"), [(0.45, 1), (1.0, 1), (1.5, 2), (3.0, 2), (30.0, MAX_LEVEL)])
+def test_a_browser_far_behind_drops_a_level_per_doubling_of_its_backlog(late: float, level: int):
+    pace = Pace()
+    assert pace.drew_late(100.0, late=late, asked=0.5) and pace.level == level

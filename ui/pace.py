@@ -8,9 +8,10 @@ show it:
 - the tick fragment's own run times (`observe`): when the median interval between recent ticks is well over
   the interval asked for, the page asks for fewer redraws: each level halves them, and a page whose ticks
   came k times too late drops about log2(k) levels at once;
-- the browser's word (`drew_late`, from `ui.browser_lag`): it drew its last few ticks late (three in a row,
-  each over 0.75 s later than its quickest). Then the page drops one level, and another if the browser
-  still says so `SETTLE_SECONDS` later (by then a page that keeps up has drawn its backlog).
+- the browser's word (`drew_late`, from `ui.browser_lag`): the median of its last few ticks at this pace
+  was drawn well over its quickest. Then the page drops a level per doubling of the ticks' backlog (a
+  lateness of one interval: one level; of three: two), and again if the browser still says so
+  `SETTLE_SECONDS` later (by then a page that keeps up has drawn its backlog).
 After `CALM_SECONDS` at a level with neither signal it tries one level faster again.
 """
 
@@ -27,7 +28,7 @@ WINDOW = 5  # intervals between ticks that a decision looks at
 LATE = 1.6  # median interval / interval asked for, above which the page slows down
 ON_TIME = 1.25  # ... and below which, after CALM_SECONDS, it tries one level faster
 CALM_SECONDS = 120.0
-SETTLE_SECONDS = 4.0  # after a level change, how long a browser has to catch up before it may say "late" again
+SETTLE_SECONDS = 2.0  # after a level change, how long a browser has to catch up before it may say "late" again
 
 
 @dataclass
@@ -65,12 +66,14 @@ class Pace:
             return self._move(self.level - 1, now)
         return False
 
-    def drew_late(self, now: float) -> bool:
-        """The browser drew a tick late (`ui.browser_lag`); True when the level changed."""
+    def drew_late(self, now: float, late: float = 0.0, asked: float = 1.0) -> bool:
+        """The browser draws the ticks of a fragment asked to run every `asked` seconds `late` seconds
+        late (`ui.browser_lag`); True when the level changed."""
         self.late_at = now
         if self.slowest or now - self.changed_at < SETTLE_SECONDS:
             return False
-        return self._move(self.level + 1, now)
+        steps = max(1, math.floor(math.log2(1 + late / asked)))
+        return self._move(min(MAX_LEVEL, self.level + steps), now)
 
     def _move(self, level: int, now: float) -> bool:
         self.level, self.changed_at = level, now

@@ -175,8 +175,9 @@ def _status(run: session.Run) -> None:
             help=f"{words} Measured at the epoch's end, in eval mode, on rows the network never trained on.",
         )  # fmt: skip
         if run.playing:
-            late = browser_lag.drew_late("train.lag_probe", slowest=session.pace().slowest)
-            if late is not None and session.browser_fell_behind():
+            pace = session.pace()
+            late = browser_lag.drew_late("train.lag_probe", pace.level, slowest=pace.slowest)
+            if late is not None and session.browser_fell_behind(late):
                 st.rerun(scope="app")  # ask the browser for redraws at the new pace
     if run.playing and session.pace().level:
         st.caption(
