@@ -31,6 +31,10 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 WAIT_MS = 60_000
+# A run that cannot finish while a test watches it: a training process trains 300 rows in batches of 32 at
+# ~200 epochs/s, so a 2000-epoch run ended before a loaded browser had shown its first epochs, and Pause
+# was never there to click. 1000 rows in batches of 4 take ~5 minutes of a core for 5000 epochs.
+LONG_RUN = "n_samples=1000&batch_size=4&epochs=5000&hidden=16,16"
 
 
 def _free_port() -> int:

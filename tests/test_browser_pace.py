@@ -11,7 +11,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page
 
-from tests.browser_support import WAIT_MS, watch_console_and_requests
+from tests.browser_support import LONG_RUN, WAIT_MS, watch_console_and_requests
 from ui.pace import MAX_LEVEL
 from ui.session import TICK_EVERY
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.browser
 
 def test_a_browser_that_draws_its_ticks_late_asks_for_fewer_redraws(page: Page, app_url: str) -> None:
     problems = watch_console_and_requests(page)
-    page.goto(f"{app_url}/train?n_samples=300&epochs=5000&hidden=16,16")
+    page.goto(f"{app_url}/train?{LONG_RUN}")
     page.wait_for_selector(EPOCH)
     page.get_by_role("button", name="Play", exact=True).click()
     page.wait_for_function("() => (window.__explorerLag?.delays.length ?? 0) > 0", timeout=WAIT_MS)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page
 
-from tests.browser_support import WAIT_MS
+from tests.browser_support import LONG_RUN, WAIT_MS
 
 EPOCH = ".st-key-train-epoch [data-testid=stMetricValue]"
 LOSS_LINES = ".st-key-train-loss g.mark-line path"
@@ -35,7 +35,7 @@ def _wait_until_both_move(page: Page, epoch: int, lines: list[str]) -> None:
 
 
 def test_play_trains_live_and_pause_stops_it(page: Page, app_url: str) -> None:
-    page.goto(f"{app_url}/train?n_samples=300&epochs=2000&hidden=16,16")
+    page.goto(f"{app_url}/train?{LONG_RUN}")
     page.wait_for_selector(EPOCH)
     assert _epoch(page) == 0
 

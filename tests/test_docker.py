@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from tests.browser_support import chromium_page, watch_console_and_requests
+from tests.browser_support import LONG_RUN, chromium_page, watch_console_and_requests
 from tests.docker_support import ROOT, base_image, build_image, docker, docker_daemon, running_container
 
 pytestmark = pytest.mark.docker
@@ -47,7 +47,7 @@ def test_play_trains_in_a_browser_through_the_container(container: tuple[str, st
     _, url = container
     with chromium_page() as page:
         problems = watch_console_and_requests(page)
-        page.goto(f"{url}/train?n_samples=300&epochs=2000&hidden=16,16")
+        page.goto(f"{url}/train?{LONG_RUN}")
         page.wait_for_selector(EPOCH)
         page.get_by_role("button", name="Play", exact=True).click()
         page.get_by_role("button", name="Pause", exact=True).wait_for()

@@ -26,7 +26,7 @@ import yaml
 from playwright.sync_api import Page, WebSocket, WebSocketRoute
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
-from tests.browser_support import WAIT_MS, chromium_page, running_app, watch_console_and_requests
+from tests.browser_support import LONG_RUN, WAIT_MS, chromium_page, running_app, watch_console_and_requests
 from tests.scaleout_support import (
     AFFINITY_COOKIE,
     COMPOSE,
@@ -227,14 +227,14 @@ def test_a_browser_through_nginx_trains_keeps_its_replica_and_session_and_sweeps
         sockets.watch(page)
 
         # Train: a setting changed on the page (not in the link), then Play.
-        page.goto(f"{topology.url}/train?n_samples=300&epochs=2000&hidden=16,16")
+        page.goto(f"{topology.url}/train?{LONG_RUN}")
         page.wait_for_selector(EPOCH)
         cookie = next(c for c in page.context.cookies() if c["name"] == AFFINITY_COOKIE)
         assert cookie["httpOnly"]
         epochs = page.get_by_label("Epochs", exact=True)
-        epochs.fill("1500")
+        epochs.fill("4500")
         epochs.press("Enter")
-        page.wait_for_url("**epochs=1500**")
+        page.wait_for_url("**epochs=4500**")
         page.get_by_role("button", name="Play", exact=True).click()
         page.get_by_role("button", name="Pause", exact=True).wait_for()
         page.wait_for_function(ADVANCED, arg=[EPOCH, 0])
@@ -261,8 +261,8 @@ def test_a_browser_through_nginx_trains_keeps_its_replica_and_session_and_sweeps
         page.reload()
         page.wait_for_selector(EPOCH)
         assert sockets.session(page, 2) != first_session
-        page.wait_for_function("sel => document.querySelector(sel)?.innerText === '0 / 1500'", arg=EPOCH)
-        assert page.get_by_label("Epochs", exact=True).input_value() == "1500" and "epochs=1500" in page.url
+        page.wait_for_function("sel => document.querySelector(sel)?.innerText === '0 / 4500'", arg=EPOCH)
+        assert page.get_by_label("Epochs", exact=True).input_value() == "4500" and "epochs=4500" in page.url
         assert next(c for c in page.context.cookies() if c["name"] == AFFINITY_COOKIE) == cookie
 
         # Compare: a small sweep, trained by the Dask worker, not by the replica.
