@@ -20,6 +20,7 @@ from urllib.parse import urlparse
 
 import pytest
 from playwright.sync_api import ConsoleMessage, Page, Request, sync_playwright
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = "/usr/bin/chromium"
@@ -142,3 +143,24 @@ def watch_console_and_requests(page: Page, allow: tuple[str, ...] = ()) -> list[
     page.on("pageerror", lambda error: problems.append(f"page error: {error}"))
     page.on("request", request)
     return problems
+
+
+NAV_LINKS = "[data-testid=stSidebarNav] a"
+
+
+def open_from_sidebar(page: Page, label: str, path: str) -> None:
+    """Go to another page through the sidebar's navigation, as a user does.
+
+    Clicked only once the present page has drawn and finished its run; a click that the frontend still
+    drops (the URL does not change) is repeated, so that a test fails on what it checks, not on a lost click.
+    """
+    page.wait_for_selector("[data-testid=stMain] h1")
+    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')")
+    for _ in range(3):
+        page.locator(NAV_LINKS, has_text=label).click()
+        try:
+            page.wait_for_url(f"**/{path}**", timeout=WAIT_MS // 3)
+            return
+        except PlaywrightTimeoutError:
+            continue
+    pytest.fail(f"three clicks on the sidebar's {label!r} did not open /{path}")

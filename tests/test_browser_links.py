@@ -5,10 +5,9 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser_support import chromium_page, running_app
+from tests.browser_support import NAV_LINKS, chromium_page, running_app
 
 pytestmark = pytest.mark.browser
-NAV_LINKS = "[data-testid=stSidebarNav] a"
 
 
 def test_a_deep_link_as_a_fresh_servers_first_visit_goes_through_the_router():

@@ -9,7 +9,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser_support import chromium_page, running_app
+from tests.browser_support import chromium_page, open_from_sidebar, running_app
 
 pytestmark = pytest.mark.browser
 EPOCH = ".st-key-train-epoch [data-testid=stMetricValue]"
@@ -23,7 +23,7 @@ def test_a_data_link_is_corrected_in_the_address_bar_and_followed_by_the_train_p
         page.wait_for_url("**lr=0.01**")  # the bad value is replaced by the one in use
         assert "dataset=wine" in page.url and "skew=0%3Ascale%3A1000" in page.url
 
-        page.locator("[data-testid=stSidebarNav] a", has_text="Train").click()
+        open_from_sidebar(page, "Train", "train")
         page.get_by_role("button", name="Play", exact=True).wait_for()
         page.wait_for_url("**dataset=wine**")
         expect(page.locator(EPOCH)).to_have_text("0 / 77")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser_support import WAIT_MS
+from tests.browser_support import WAIT_MS, open_from_sidebar
 
 EPOCH = ".st-key-train-epoch [data-testid=stMetricValue]"
 ROWS = ".st-key-train-skew-list"
@@ -25,7 +25,7 @@ def _idle(page: Page) -> None:
 
 def test_a_skew_typed_by_hand_is_listed_and_trained_on(page: Page, app_url: str) -> None:
     page.goto(f"{app_url}/")
-    page.locator("[data-testid=stSidebarNav] a", has_text="Train").click()
+    open_from_sidebar(page, "Train", "train")
     page.wait_for_selector(EPOCH)
     sidebar = page.locator("[data-testid=stSidebar]")
     for label, value in (("Batch size", "4"), ("Epochs", "5000")):  # a run Pause can still stop (LONG_RUN)
