@@ -60,7 +60,7 @@ class Pace:
             return False
         lag = statistics.median(b - a for a, b in itertools.pairwise(self.ticks)) / asked
         if lag > LATE and self.level < MAX_LEVEL:
-            return self._move(min(MAX_LEVEL, self.level + max(1, math.floor(math.log2(lag)))), now)
+            return self._slow_down(lag, now)
         calm = min(now - self.changed_at, now - self.late_at) >= CALM_SECONDS
         if lag < ON_TIME and self.level > 0 and calm:
             return self._move(self.level - 1, now)
@@ -72,7 +72,11 @@ class Pace:
         self.late_at = now
         if self.slowest or now - self.changed_at < SETTLE_SECONDS:
             return False
-        steps = max(1, math.floor(math.log2(1 + late / asked)))
+        return self._slow_down(1 + late / asked, now)
+
+    def _slow_down(self, times_too_slow: float, now: float) -> bool:
+        """Down a level per doubling of how many times too slowly the ticks came (at least one level)."""
+        steps = max(1, math.floor(math.log2(times_too_slow)))
         return self._move(min(MAX_LEVEL, self.level + steps), now)
 
     def _move(self, level: int, now: float) -> bool:
