@@ -148,6 +148,14 @@ def watch_console_and_requests(page: Page, allow: tuple[str, ...] = ()) -> list[
 NAV_LINKS = "[data-testid=stSidebarNav] a"
 
 
+def wait_until_drawn(page: Page) -> None:
+    """Wait for the run in progress to finish drawing: no element left greyed out as stale, no status widget."""
+    page.wait_for_function(
+        "sel => !document.querySelector(sel + '[data-stale=true]')", arg="[data-testid=stElementContainer]"
+    )
+    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')")
+
+
 def open_from_sidebar(page: Page, label: str, path: str) -> None:
     """Go to another page through the sidebar's navigation, as a user does.
 
@@ -155,7 +163,7 @@ def open_from_sidebar(page: Page, label: str, path: str) -> None:
     drops (the URL does not change) is repeated, so that a test fails on what it checks, not on a lost click.
     """
     page.wait_for_selector("[data-testid=stMain] h1")
-    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')")
+    wait_until_drawn(page)
     for _ in range(3):
         page.locator(NAV_LINKS, has_text=label).click()
         try:

@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 from playwright.sync_api import Page
 
-from tests.browser_support import ROOT, WAIT_MS
+from tests.browser_support import ROOT, WAIT_MS, wait_until_drawn
 
 pytestmark = pytest.mark.browser
 
@@ -46,9 +46,7 @@ def test_the_train_page_screenshot_after_a_run(page: Page, app_url: str, tmp_pat
         timeout=WAIT_MS * 2,
     )
     page.get_by_role("button", name="Play", exact=True).wait_for()  # the run is over: Play is back
-    page.wait_for_function(  # every element drawn for the final epoch, none greyed out as stale
-        "sel => !document.querySelector(sel + '[data-stale=true]')", arg="[data-testid=stElementContainer]"
-    )
+    wait_until_drawn(page)  # every element drawn for the final epoch, none greyed out as stale
     assert page.locator(".st-key-train-loss g.mark-line path").count() > 0  # the loss curves are drawn
     page.mouse.move(700, 40)  # to a blank spot: no tooltip (Play's) or link icon (a heading's) in the picture
     page.wait_for_timeout(1_000)  # Vega's last transition, the tooltip's fade

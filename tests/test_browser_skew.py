@@ -7,20 +7,12 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.browser_support import WAIT_MS, open_from_sidebar
+from tests.browser_support import WAIT_MS, open_from_sidebar, wait_until_drawn
 
 EPOCH = ".st-key-train-epoch [data-testid=stMetricValue]"
 ROWS = ".st-key-train-skew-list"
 
 pytestmark = pytest.mark.browser
-
-
-def _idle(page: Page) -> None:
-    """Wait for the rerun a widget started to finish (no element left stale)."""
-    page.wait_for_function(
-        "sel => !document.querySelector(sel + '[data-stale=true]')", arg="[data-testid=stElementContainer]"
-    )
-    page.wait_for_function("() => !document.querySelector('[data-testid=stStatusWidget]')")
 
 
 def test_a_skew_typed_by_hand_is_listed_and_trained_on(page: Page, app_url: str) -> None:
@@ -32,7 +24,7 @@ def test_a_skew_typed_by_hand_is_listed_and_trained_on(page: Page, app_url: str)
         box = sidebar.get_by_label(label, exact=True)
         box.fill(value)
         box.press("Enter")
-        _idle(page)
+        wait_until_drawn(page)
     expect(page.locator(EPOCH)).to_have_text("0 / 5000", timeout=WAIT_MS)
 
     features = sidebar.get_by_role("textbox", name="Features to skew")
@@ -46,19 +38,19 @@ def test_a_skew_typed_by_hand_is_listed_and_trained_on(page: Page, app_url: str)
 
     sidebar.locator(".st-key-train-skew-kind [role=combobox]").click()
     page.get_by_role("option", name="Lognormal (right skew)").click()
-    _idle(page)
+    wait_until_drawn(page)
     amount = sidebar.locator(".st-key-train-skew-amount-lognormal")
     thumb = amount.locator("input[type=range]")
     thumb.focus()
     for _ in range(3):  # 1.5 → 1.8, one step at a time
         thumb.press("ArrowRight")
     expect(amount.get_by_test_id("stSliderThumbValue")).to_have_text("1.80", timeout=WAIT_MS)
-    _idle(page)
+    wait_until_drawn(page)
 
     add.click()
     expect(page.locator(ROWS)).to_contain_text("feature 0 · lognormal · 1.8", timeout=WAIT_MS)
     page.wait_for_url("**skew=0%3Alognormal%3A1.8**", timeout=WAIT_MS)  # the run and its link took it
-    _idle(page)
+    wait_until_drawn(page)
 
     page.get_by_role("button", name="Play", exact=True).click()
     page.wait_for_function(

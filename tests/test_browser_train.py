@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Page
 
-from tests.browser_support import LONG_RUN, WAIT_MS
+from tests.browser_support import LONG_RUN, WAIT_MS, wait_until_drawn
 
 EPOCH = ".st-key-train-epoch [data-testid=stMetricValue]"
 LOSS_LINES = ".st-key-train-loss g.mark-line path"
@@ -47,9 +47,7 @@ def test_play_trains_live_and_pause_stops_it(page: Page, app_url: str) -> None:
 
     page.get_by_role("button", name="Pause", exact=True).click()
     page.get_by_role("button", name="Play", exact=True).wait_for()
-    page.wait_for_function(
-        "sel => !document.querySelector(sel + '[data-stale=true]')", arg="[data-testid=stElementContainer]"
-    )
+    wait_until_drawn(page)
     paused_epoch, paused_lines = _epoch(page), _loss_lines(page)
     page.wait_for_timeout(2_000)  # paused: nothing may move, however long we look
     assert _epoch(page) == paused_epoch > first_epoch
