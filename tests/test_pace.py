@@ -60,16 +60,24 @@ def test_it_tries_one_level_faster_only_after_a_calm_spell():
     assert any(said) and pace.level == 0
 
 
-def test_a_browser_that_draws_late_slows_the_page_one_level_at_a_time():
+@pytest.mark.parametrize("level", range(MAX_LEVEL))
+def test_a_browser_that_draws_late_sends_the_page_straight_to_the_slowest_pace(level: int):
+    pace = Pace(level=level)
+    assert pace.drew_late(100.0) and pace.level == MAX_LEVEL
+    assert not pace.drew_late(100.0 + SETTLE_SECONDS + 0.1) and pace.level == MAX_LEVEL  # nothing slower
+
+
+def test_a_browser_that_drew_late_gets_its_pace_back_a_level_at_a_time_once_calm():
     pace = Pace()
-    assert pace.drew_late(100.0) and pace.level == 1
-    assert not pace.drew_late(100.0 + SETTLE_SECONDS / 2) and pace.level == 1  # its backlog is still draining
-    assert pace.drew_late(100.0 + SETTLE_SECONDS + 0.1) and pace.level == 2  # still behind: slower again
-    now = 100.0
-    for _ in range(MAX_LEVEL + 2):
-        now += SETTLE_SECONDS + 0.1
-        pace.drew_late(now)
-    assert pace.level == MAX_LEVEL
+    assert pace.drew_late(0.0) and pace.level == MAX_LEVEL
+    now = 0.0
+    for level in range(MAX_LEVEL, 0, -1):  # the server's ticks come on time at each pace
+        every, since = 0.5 * 2**level, now
+        while pace.level == level:
+            assert now - since < CALM_SECONDS + 60, f"still at level {level} after {now - since:.0f} s"
+            now += every
+            pace.observe(now, every)
+        assert pace.level == level - 1 and now - since >= CALM_SECONDS  # one level, after two calm minutes
 
 
 def test_after_a_late_browser_it_tries_faster_only_once_the_browser_was_calm():
@@ -96,9 +104,3 @@ def test_every_redraw_interval_follows_the_sessions_pace(monkeypatch, level: int
     assert session.tick_every() == session.TICK_EVERY * 2**level
     assert session.charts_every() == session.CHARTS_EVERY * 2**level
     assert session.inside_every() == session.INSIDE_EVERY * 2**level
-
-
-@pytest.mark.parametrize(("late", "level"), [(0.45, 1), (1.0, 1), (1.5, 2), (3.0, 2), (30.0, MAX_LEVEL)])
-def test_a_browser_far_behind_drops_a_level_per_doubling_of_its_backlog(late: float, level: int):
-    pace = Pace()
-    assert pace.drew_late(100.0, late=late, asked=0.5) and pace.level == level

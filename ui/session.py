@@ -188,10 +188,10 @@ def keep_pace(current: Run) -> bool:
     return current.playing and pace().observe(time.monotonic(), tick_every())
 
 
-def browser_fell_behind(late: float) -> bool:
-    """The browser said it draws its ticks `late` seconds late (`ui.browser_lag`); True when the pace
-    changed, as `keep_pace`."""
-    return pace().drew_late(time.monotonic(), late, tick_every())
+def browser_fell_behind() -> bool:
+    """The browser said it draws its ticks late (`ui.browser_lag`); True when the pace changed, as
+    `keep_pace`."""
+    return pace().drew_late(time.monotonic())
 
 
 def tick_every() -> float:

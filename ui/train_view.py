@@ -177,7 +177,7 @@ def _status(run: session.Run) -> None:
         if run.playing:
             pace = session.pace()
             late = browser_lag.drew_late("train.lag_probe", pace.level, slowest=pace.slowest)
-            if late is not None and session.browser_fell_behind(late):
+            if late is not None and session.browser_fell_behind():
                 st.rerun(scope="app")  # ask the browser for redraws at the new pace
     if run.playing and session.pace().level:
         st.caption(
