@@ -6,7 +6,7 @@ then waits behind them. So each tick carries the server's clock, and the probe, 
 draws that tick, compares the delay with the shortest it has seen lately (which also absorbs any offset
 between the two clocks). The browser is falling behind when the median of its last ticks at the page's
 present pace (`RUN_OF` to `MEDIAN_OF` of them) was drawn over `LATE_SECONDS` later than that. It then
-says by how much, at most once every `QUIET_SECONDS`: a trigger that reruns the tick, where the page's
+says so, at most once every `QUIET_SECONDS`: a trigger that reruns the tick, where the page's
 pace (`ui.pace`) slows it down.
 A median, not every tick: under load a few ticks slip through on time while the rest (and every click)
 queue behind the other pages' redraws; and not one late tick either, which is only a heavy redraw
@@ -54,10 +54,10 @@ def _heard() -> None:
     """The trigger's callback: its value is read from the probe's result in the same rerun."""
 
 
-def drew_late(key: str, pace: int, slowest: bool = False) -> float | None:
-    """Draw the probe in this tick (nothing visible); when the browser just said it falls behind, the
-    median seconds by which it drew its last few ticks late, else None. `pace`: the page's level,
-    whose ticks alone are judged; `slowest`: the page already redraws at its slowest pace."""
+def drew_late(key: str, pace: int, slowest: bool = False) -> bool:
+    """Draw the probe in this tick (nothing visible); True when the browser just said it falls behind
+    (how far is not needed: the page then goes to its slowest pace). `pace`: the page's level, whose
+    ticks alone are judged; `slowest`: the page already redraws at its slowest pace."""
     quiet = QUIET_SECONDS_SLOWEST if slowest else QUIET_SECONDS
     data = {
         "sent": time.time(),
@@ -69,5 +69,4 @@ def drew_late(key: str, pace: int, slowest: bool = False) -> float | None:
         "pace": pace,
     }
     result = _PROBE(key=key, data=data, on_late_change=_heard, width="content", height=0)
-    late = getattr(result, "late", None)
-    return float(late) if isinstance(late, int | float) else None
+    return isinstance(getattr(result, "late", None), int | float)

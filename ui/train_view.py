@@ -176,8 +176,10 @@ def _status(run: session.Run) -> None:
         )  # fmt: skip
         if run.playing:
             pace = session.pace()
-            late = browser_lag.drew_late("train.lag_probe", pace.level, slowest=pace.slowest)
-            if late is not None and session.browser_fell_behind():
+            if (
+                browser_lag.drew_late("train.lag_probe", pace.level, slowest=pace.slowest)
+                and session.browser_fell_behind()
+            ):
                 st.rerun(scope="app")  # ask the browser for redraws at the new pace
     if run.playing and session.pace().level:
         st.caption(
