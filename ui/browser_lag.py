@@ -4,10 +4,12 @@ The server cannot see a browser fall behind: a browser short of CPU still asks f
 draws the answers later and later (Streamlit's frontend re-renders the whole page for each), and a click
 then waits behind them. So each tick carries the server's clock, and the probe, run by the browser as it
 draws that tick, compares the delay with the shortest it has seen lately (which also absorbs any offset
-between the two clocks). The browser is falling behind when the median of its last ticks at the page's
-present pace (`RUN_OF` to `MEDIAN_OF` of them) was drawn over `LATE_SECONDS` later than that. It then
-says so, at most once every `QUIET_SECONDS`: a trigger that reruns the tick, where the page's
-pace (`ui.pace`) slows it down.
+between the two clocks). The probe is drawn while the run is paused too, and those draws of an idle page
+count for the shortest: pages that all start playing at once may never draw a tick on time, and a baseline
+taken from late ticks hid their backlog (some of 8 Chromium pages on 2 cores said nothing for 20 s). The
+browser is falling behind when the median of its last ticks at the page's present pace (`RUN_OF` to
+`MEDIAN_OF` of them) was drawn over `LATE_SECONDS` later than that. It then says so, at most once every
+`QUIET_SECONDS`: a trigger that reruns the tick, where the page's pace (`ui.pace`) slows it down.
 A median, not every tick: under load a few ticks slip through on time while the rest (and every click)
 queue behind the other pages' redraws; and not one late tick either, which is only a heavy redraw
 before it. Ticks drawn before the pace changed say nothing about the new one.
@@ -32,12 +34,13 @@ export default function ({ data, setTriggerValue }) {
   const probe = (window.__explorerLag ??= { delays: [], sent: null, said: 0, pace: null, fresh: 0 });
   if (data.sent === probe.sent) return;  // the page re-rendered for another reason: not a new tick
   probe.sent = data.sent;
-  if (data.pace !== probe.pace) { probe.pace = data.pace; probe.fresh = 0; }  // judge each pace by its own ticks
-  probe.fresh += 1;
   const now = Date.now() / 1000;
   const delay = now - data.sent;
   probe.delays.push(delay);
   if (probe.delays.length > data.window) probe.delays.shift();
+  if (!data.playing) { probe.fresh = 0; return; }  // a draw of the idle page: a baseline, nothing to judge
+  if (data.pace !== probe.pace) { probe.pace = data.pace; probe.fresh = 0; }  // judge each pace by its own ticks
+  probe.fresh += 1;
   const shortest = Math.min(...probe.delays);
   const recent = probe.delays.slice(-Math.min(probe.fresh, data.median_of)).sort((a, b) => a - b);
   const late = recent[Math.floor(recent.length / 2)] - shortest;  // the median of the last few
@@ -54,10 +57,12 @@ def _heard() -> None:
     """The trigger's callback: its value is read from the probe's result in the same rerun."""
 
 
-def drew_late(key: str, pace: int, slowest: bool = False) -> bool:
+def drew_late(key: str, playing: bool, pace: int, slowest: bool = False) -> bool:
     """Draw the probe in this tick (nothing visible); True when the browser just said it falls behind
-    (how far is not needed: the page then goes to its slowest pace). `pace`: the page's level, whose
-    ticks alone are judged; `slowest`: the page already redraws at its slowest pace."""
+    (how far is not needed: the page then goes to its slowest pace). `playing`: else the draw only adds to
+    the baseline (an idle page's draw is the quickest the browser has, and pages that all start playing at
+    once may never draw a tick on time); `pace`: the page's level, whose ticks alone are judged; `slowest`:
+    the page already redraws at its slowest pace."""
     quiet = QUIET_SECONDS_SLOWEST if slowest else QUIET_SECONDS
     data = {
         "sent": time.time(),
@@ -67,6 +72,7 @@ def drew_late(key: str, pace: int, slowest: bool = False) -> bool:
         "run_of": RUN_OF,
         "median_of": MEDIAN_OF,
         "pace": pace,
+        "playing": playing,
     }
     result = _PROBE(key=key, data=data, on_late_change=_heard, width="content", height=0)
     return isinstance(getattr(result, "late", None), int | float)

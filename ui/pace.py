@@ -4,18 +4,18 @@ Streamlit's frontend re-renders the whole page for every fragment run (about 0.1
 page), and the browser itself asks for each run on a timer. A server short of CPU answers those late; a
 browser short of CPU (a slow laptop, or many sessions' browsers on one machine) fires its timers almost on
 time but draws the answers late. Either way the redraws queue up and clicks wait behind them. Two signals
-show it:
-- the tick fragment's own run times (`observe`): when the median interval between recent ticks is well over
-  the interval asked for, the page asks for fewer redraws: each level halves them, and a page whose ticks
-  came k times too late drops about log2(k) levels at once;
+show it, and either sends the page straight to its slowest pace:
+- the tick fragment's own run times (`observe`): the median interval between recent ticks is well over the
+  interval asked for (a busy server runs them late; a busy browser's timers fire late);
 - the browser's word (`drew_late`, from `ui.browser_lag`): the median of its last few ticks at this pace
-  was drawn well over its quickest. Then the page goes straight to the slowest pace. A step at a time was
-  slower to help: each step is a rerun of the whole page (the costliest redraw) and waits for a few ticks
-  drawn at the new pace, while the backlog keeps growing. With 8 Chromium pages on 2 cores that took 22-31 s
-  and the clicks in it waited up to 13 s; going straight down cut the clicks' p95 from 5.5-9.9 s to 2.5-5.0 s
-  (p50 from 1.1-1.9 s to 0.4-0.5 s).
-After `CALM_SECONDS` at a level with neither signal it tries one level faster again, so a browser that was
-only briefly busy gets its pace back a level at a time.
+  was drawn well over its quickest.
+A step at a time was slower to help: each step is a rerun of the whole page (the costliest redraw) and waits
+for a window of ticks at the new pace, while the backlog keeps growing. With 8 Chromium pages on 2 cores,
+dropping a level per doubling of the delay took 22-31 s and the clicks in it waited up to 13 s (p95 5.5-9.9
+s); the browser's word alone going straight down, 2.5-5.0 s; both signals (and the probe's baseline taken
+while the page is idle), 1.6 and 1.7 s, every page at its slowest 1.7-8.7 s after Play.
+After `CALM_SECONDS` at a level with neither signal it tries one level faster again, so a browser or server
+that was only briefly busy gets its pace back a level at a time.
 """
 
 from __future__ import annotations
@@ -62,8 +62,8 @@ class Pace:
         if len(self.ticks) <= WINDOW:
             return False
         lag = statistics.median(b - a for a, b in itertools.pairwise(self.ticks)) / asked
-        if lag > LATE and self.level < MAX_LEVEL:  # a level per doubling of the delay
-            return self._move(min(MAX_LEVEL, self.level + max(1, math.floor(math.log2(lag)))), now)
+        if lag > LATE and self.level < MAX_LEVEL:
+            return self._move(MAX_LEVEL, now)
         calm = min(now - self.changed_at, now - self.late_at) >= CALM_SECONDS
         if lag < ON_TIME and self.level > 0 and calm:
             return self._move(self.level - 1, now)

@@ -174,13 +174,10 @@ def _status(run: session.Run) -> None:
             METRIC_TITLES[trainer.metric_name], shown, border=True,
             help=f"{words} Measured at the epoch's end, in eval mode, on rows the network never trained on.",
         )  # fmt: skip
-        if run.playing:
-            pace = session.pace()
-            if (
-                browser_lag.drew_late("train.lag_probe", pace.level, slowest=pace.slowest)
-                and session.browser_fell_behind()
-            ):
-                st.rerun(scope="app")  # ask the browser for redraws at the new pace
+        pace = session.pace()
+        late = browser_lag.drew_late("train.lag_probe", run.playing, pace.level, slowest=pace.slowest)
+        if late and run.playing and session.browser_fell_behind():
+            st.rerun(scope="app")  # ask the browser for redraws at the new pace
     if run.playing and session.pace().level:
         st.caption(
             f"Redrawing every {session.tick_every():g} s instead of {session.TICK_EVERY:g} s: this page's updates "
