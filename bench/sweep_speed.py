@@ -6,9 +6,10 @@ configurations differ in learning rate (8 values) × scaler (4), so they form on
 model). Each contender does the whole job: prepare the data, train 20 epochs, evaluate every epoch (the
 Trainer also takes its per-epoch probes, as it does in the app). One thread throughout: torch's and numpy's BLAS
 (which otherwise runs 2 threads in the Trainer's and MLPClassifier's numpy work), so each contender has one core.
-Goals: sweep ≥ 20× the sequential Trainer and ≥ 8× MLPClassifier without BN; ≥ 10× the Trainer with
-bn_before. Then the "BN placement" preset (3 configurations × 5 seeds × 50 epochs), inline on one core:
-goal ≤ 3 s.
+The sweep is repeated for at least 5 s per sample, so each contender's sample spans seconds of the
+machine's load (the Trainer's loop takes about 10 s, MLPClassifier's 15 s). Goals: sweep ≥ 20× the
+sequential Trainer and ≥ 8× MLPClassifier without BN; ≥ 10× the Trainer with bn_before. Then the "BN
+placement" preset (3 configurations × 5 seeds × 50 epochs), inline on one core: goal ≤ 3 s.
 
     python bench/sweep_speed.py [--repeats 5]
 """
@@ -37,6 +38,7 @@ from explorer.training import Trainer
 BASE = Config(
     dataset="moons", n_samples=2000, hidden=(32, 32), activation="relu", batch_size=32, epochs=20, optimizer="adam"
 )
+ENGINE_SECONDS = 5.0  # about half the sequential Trainer's loop: both average the machine's load alike
 GRID = (
     ("lr", (0.0005, 0.001, 0.002, 0.003, 0.005, 0.007, 0.01, 0.02)),
     ("scaler", ("standard", "minmax", "robust", "maxabs")),
@@ -48,10 +50,14 @@ def _sweep(norm: str) -> Sweep:
 
 
 def engine(norm: str) -> tuple[float, int]:
+    """The whole sweep, again and again for at least ENGINE_SECONDS: one sweep takes about 0.5 s, and a
+    sample that short caught or missed a moment of load on a shared machine (back-to-back sweeps here took
+    0.47-0.64 s), where the Trainer's 10 s loop averages over it."""
     sweep = _sweep(norm)
-    start = time.perf_counter()
-    result = run(sweep)  # no executor: one group, in this thread
-    steps = sum(len(r.curve) for r in result.runs) * _steps_per_epoch(sweep.base)
+    start, steps = time.perf_counter(), 0
+    while time.perf_counter() - start < ENGINE_SECONDS:
+        result = run(sweep)  # no executor: one group, in this thread
+        steps += sum(len(r.curve) for r in result.runs) * _steps_per_epoch(sweep.base)
     return time.perf_counter() - start, steps
 
 
