@@ -52,7 +52,7 @@ def _sweep(norm: str) -> Sweep:
 def engine(norm: str) -> tuple[float, int]:
     """The whole sweep, again and again for at least ENGINE_SECONDS: one sweep takes about 0.5 s, and a
     sample that short caught or missed a moment of load on a shared machine (back-to-back sweeps here took
-    0.47-0.64 s), where the Trainer's 10 s loop averages over it."""
+    0.43-0.64 s), where the Trainer's 10 s loop averages over it."""
     sweep = _sweep(norm)
     start, steps = time.perf_counter(), 0
     while time.perf_counter() - start < ENGINE_SECONDS:

@@ -13,7 +13,7 @@ A step at a time was slower to help: each step is a rerun of the whole page (the
 for a window of ticks at the new pace, while the backlog keeps growing. With 8 Chromium pages on 2 cores,
 dropping a level per doubling of the delay took 22-31 s and the clicks in it waited up to 13 s (p95 5.5-9.9
 s); the browser's word alone going straight down, 2.5-5.0 s; both signals (and the probe's baseline taken
-while the page is idle), 1.6 and 1.7 s, every page at its slowest 1.7-8.7 s after Play.
+while the page is idle), 1.6 and 1.7 s, every page at its slowest 1.2-8.7 s after Play.
 After `CALM_SECONDS` at a level with neither signal it tries one level faster again, so a browser or server
 that was only briefly busy gets its pace back a level at a time.
 """
