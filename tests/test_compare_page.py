@@ -113,10 +113,19 @@ def test_run_trains_to_a_ranked_table_a_noise_sentence_and_a_heatmap():
     assert any("95% bootstrap interval of the median" in c.value for c in at.caption)  # the interval is named
     assert at.session_state["config"] == shared_before  # Compare never changes the Train page's settings
 
+    assert at.success[0].value.startswith("Trained 8 runs (4 configurations × 2 seeds) in ")
     assert [b.label for b in at.get("download_button")] == ["Sweep JSON", "Runs CSV"]
     files = at.session_state[state.SWEEP].files
     assert len(json.loads(files["json"])["runs"]) == 8 and len(json.loads(files["json"])["summary"]) == 4
     assert len(files["csv"].splitlines()) == 1 + 8  # a header and a row per run
+
+
+def test_one_run_of_your_settings_is_counted_in_the_singular():
+    at = open_page()
+    at.slider(key="compare.seeds").set_value(1).run()
+    run_to_the_end(at)
+    assert not at.exception and not at.error
+    assert at.success[0].value.startswith("Trained 1 run (1 configuration × 1 seed) in ")
 
 
 def test_the_curves_keep_their_spec_while_only_rows_change():

@@ -104,9 +104,10 @@ def _status(active: state.Active) -> None:
         )
         st.progress(min(max(progress, 0.0), 1.0), text=text)
     elif active.result is not None:
+        n, seeds = len(active.names), active.sweep.seeds
         st.success(
-            f"Trained {total} runs ({len(active.names)} configurations × {active.sweep.seeds} seeds) "
-            f"in {active.seconds:.1f} s.",
+            f"Trained {total} run{'s' * (total != 1)} ({n} configuration{'s' * (n != 1)} × {seeds} "
+            f"seed{'s' * (seeds != 1)}) in {active.seconds:.1f} s.",
             icon=":material/check_circle:",
         )
 
