@@ -133,8 +133,7 @@ def _sweep(args: argparse.Namespace) -> int:
         raise ConfigError("give at least one --grid KEY=VALUE[,VALUE…], e.g. --grid norm=none,bn_before")
     spec = sweep.Sweep.parse(_config_from(args), args.grid, _positive("--seeds", args.seeds))
     workers = None if args.workers is None else _positive("--workers", args.workers)
-    groups = spec.groups()
-    with executors.executor_for(len(groups), workers, args.scheduler) as executor:
+    with executors.executor_for(spec, workers, args.scheduler) as executor:
         result = sweep.run(spec, executor, lambda done, total: _progress(done, total, "groups trained"))
     if sys.stderr.isatty():
         sys.stderr.write("\n")
@@ -239,7 +238,11 @@ def _add_sweep_flags(parser: argparse.ArgumentParser) -> None:
         "separate their values with '|', e.g. --grid 'hidden=32|64,64'; skew 'none' is no skew",
     )
     parser.add_argument("--seeds", default="1", metavar="N", help="run seeds seed … seed+N-1 of each configuration")
-    parser.add_argument("--workers", metavar="N", help="local worker processes (default: one per core)")
+    parser.add_argument(
+        "--workers",
+        metavar="N",
+        help="local worker processes (default: one per core, if the sweep is long enough to pay for starting them)",
+    )
     parser.add_argument(
         "--scheduler",
         metavar="ADDR",

@@ -10,15 +10,25 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import weakref
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, ProcessPoolExecutor
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 from explorer.config import ConfigError
+
+if TYPE_CHECKING:
+    from explorer.sweep import Sweep
 
 SCHEDULER_ENV = "EXPLORER_DASK_SCHEDULER"
 CONNECT_TIMEOUT_S = 5
 RETRIES = 2  # a group whose worker died or failed is run again this many times
+# Below this much training in one thread (`Sweep.estimated_seconds`), local processes are not started
+# unless asked for: each imports torch and scikit-learn first, which took 5-7 s on this project's 2-core
+# machine, so a sweep of 2 groups × 16 runs × 20 epochs took 11.7 s in 2 processes and 6.6 s in one.
+POOL_WORTH_SECONDS = 15.0
+_SLOTS: weakref.WeakKeyDictionary[Executor, int] = weakref.WeakKeyDictionary()
 
 
 class ExecutorError(ConfigError):
@@ -29,6 +39,11 @@ def scheduler_address(explicit: str | None = None) -> str | None:
     """The Dask scheduler to use: the explicit address, else the environment's, else None (local)."""
     address = explicit or os.environ.get(SCHEDULER_ENV, "").strip()
     return address or None
+
+
+def slots(executor: Executor | None) -> int:
+    """How many groups `executor` trains at once: 1 for this thread or an executor made elsewhere."""
+    return 1 if executor is None else _SLOTS.get(executor, 1)
 
 
 def cores() -> int:
@@ -48,8 +63,9 @@ def _init_worker() -> None:
 def local_processes(workers: int) -> Iterator[ProcessPoolExecutor]:
     """At most one process per core, one torch thread each."""
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(max_workers=max(1, min(workers, cores())), mp_context=context,
-                             initializer=_init_worker) as pool:  # fmt: skip
+    count = max(1, min(workers, cores()))
+    with ProcessPoolExecutor(max_workers=count, mp_context=context, initializer=_init_worker) as pool:
+        _SLOTS[pool] = count
         yield pool
 
 
@@ -67,7 +83,9 @@ def dask_cluster(address: str) -> Iterator[Executor]:
         reason = str(err).splitlines()[0] if str(err) else type(err).__name__
         raise ExecutorError(f"cannot reach the Dask scheduler at {address!r}: {reason}") from None
     try:
-        yield client.get_executor(retries=RETRIES, pure=False)
+        executor = client.get_executor(retries=RETRIES, pure=False)
+        _SLOTS[executor] = max(1, sum(client.nthreads().values()))  # the workers' threads when it opened
+        yield executor
     finally:
         client.close()
 
@@ -87,19 +105,21 @@ def _check_address(address: str) -> None:
 
 
 @contextmanager
-def executor_for(groups: int, workers: int | None = None, scheduler: str | None = None) -> Iterator[Executor | None]:
-    """Dask when a scheduler is named; else local processes when there is more than one group and more
-    than one worker allowed; else None (this thread: no process start-up for a single group)."""
+def executor_for(sweep: Sweep, workers: int | None = None, scheduler: str | None = None) -> Iterator[Executor | None]:
+    """Dask when a scheduler is named; else local processes when the sweep has more than one group for
+    them (a large group is cut for idle workers) and either `workers` was asked for or the sweep is long
+    enough to pay for starting them (POOL_WORTH_SECONDS); else None (this thread)."""
     address = scheduler_address(scheduler)
     if address:
         with dask_cluster(address) as executor:
             yield executor
         return
-    workers = cores() if workers is None else workers
-    if workers < 1:
+    if workers is not None and workers < 1:
         raise ExecutorError(f"--workers {workers}: expected at least 1")
-    if groups > 1 and min(workers, cores()) > 1:
-        with local_processes(min(workers, groups)) as pool:
+    count = min(cores() if workers is None else workers, cores())
+    groups = len(sweep.groups(count)) if count > 1 else 1
+    if groups > 1 and (workers is not None or sweep.estimated_seconds() >= POOL_WORTH_SECONDS):
+        with local_processes(min(count, groups)) as pool:
             yield pool
         return
     yield None

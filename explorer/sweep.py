@@ -19,7 +19,7 @@ from typing import Any
 
 import torch
 
-from explorer import probes, stats
+from explorer import datasets, executors, probes, stats
 from explorer.config import FILE_KEYS, KEYS, Config, ConfigError, format_value, parse_value
 from explorer.members import Members, group_key, metric_name
 from explorer.model import BOUNDED
@@ -30,6 +30,11 @@ MAX_MEMBERS = 256
 NOT_GRID_KEYS = ("seed", *FILE_KEYS)  # seeds come from `seeds`; a file is part of the base, not a grid
 # Keys that never change what can be stacked: members differing only in these share a group.
 PER_MEMBER_KEYS = ("seed", "skew", "scaler", "noise", "init", "lr", "momentum", "weight_decay", "norm_noise")
+MIN_PART_MEMBERS = 8  # a group is cut for idle workers no finer: below ~8 members a step is mostly op overhead
+# One group step's time in one thread, roughly (within ~30% on moons and digits nets, K = 1 to 32, on this
+# project's 2-core machine): dispatching its ~30 tensor ops, plus the arithmetic per member, parameter and row.
+STEP_SECONDS = 200e-6
+SECONDS_PER_PARAMETER_ROW = 2.5e-10
 
 
 @dataclass(frozen=True)
@@ -92,14 +97,41 @@ class Sweep:
             for s in range(self.seeds)
         ]
 
-    def groups(self) -> list[list[Member]]:
-        """Members that can be stacked, by config alone (`train_group` splits further if data shapes differ)."""
+    def groups(self, slots: int = 1) -> list[list[Member]]:
+        """Members that can be stacked, by config alone (`train_group` splits further if data shapes differ).
+
+        For `slots` workers that train at once, a large group is cut into near-equal parts of at least
+        MIN_PART_MEMBERS, so that idle workers get a share: a member's results do not depend on which
+        members it is stacked with (`tests/test_sweep.py` checks it).
+        """
         grouped: dict[tuple, list[Member]] = {}
         shared_keys = [f.name for f in dataclasses.fields(Config) if f.name not in PER_MEMBER_KEYS]
         for member in self.members():  # getattr, not to_dict: its deep copy cost more than the grouping
             shared = tuple(str(getattr(member.config, key)) for key in shared_keys)
             grouped.setdefault(shared, []).append(member)
-        return list(grouped.values())
+        groups = list(grouped.values())
+        if slots <= 1:
+            return groups
+        size = -(-sum(map(len, groups)) // slots)  # a part per slot, were the members spread evenly
+        return [
+            part
+            for group in groups
+            for part in _near_equal_parts(group, max(1, min(-(-len(group) // size), len(group) // MIN_PART_MEMBERS)))
+        ]
+
+    def estimated_seconds(self) -> float:
+        """About how long training takes in one thread (`STEP_SECONDS`' model): enough to tell whether
+        worker processes, which take seconds to start, would pay for themselves."""
+        total = 0.0
+        for group in self.groups():
+            config = group[0].config
+            data = datasets.load(config)  # its shape: the group's members share it
+            rows = len(data.y) - round(len(data.y) * config.test_size)
+            widths = [data.X.shape[1], *config.hidden, data.n_classes if data.task == "classification" else 1]
+            parameters = sum((n_in + 1) * n_out for n_in, n_out in itertools.pairwise(widths))
+            arithmetic = len(group) * parameters * config.batch_size * SECONDS_PER_PARAMETER_ROW
+            total += config.epochs * -(-rows // config.batch_size) * (STEP_SECONDS + arithmetic)
+        return total
 
     def label(self, index: int) -> str:
         """What distinguishes configuration `index`: only the grid's keys, e.g. 'scaler=none, norm=bn_before'."""
@@ -139,6 +171,13 @@ def parse_values(name: str, text: str) -> tuple[Any, ...]:
     elif "" in raw:
         raise ConfigError(f"{name}: an empty value; separate values with '{separator}'")
     return tuple(dict.fromkeys(parse_value(name, part) for part in raw))
+
+
+def _near_equal_parts(members: list[Member], parts: int) -> list[list[Member]]:
+    """`members` in `parts` consecutive runs whose lengths differ by at most one."""
+    size, longer = divmod(len(members), parts)
+    bounds = [i * size + min(i, longer) for i in range(parts + 1)]
+    return [members[start:stop] for start, stop in itertools.pairwise(bounds)]
 
 
 def _first_repeat(names: Sequence[str]) -> str:
@@ -358,7 +397,7 @@ def run(
     `with_layers` adds each configuration's median-seed layer statistics to its runs.
     """
     start = time.perf_counter()
-    groups = sweep.groups()
+    groups = sweep.groups(executors.slots(executor))
     runs: list[RunResult] = []
     if executor is None:
         for done, members in enumerate(groups, 1):
@@ -437,7 +476,7 @@ class PooledSweep:
 
     def __init__(self, sweep: Sweep, executor: Executor, close: Callable[[], None] | None = None) -> None:
         self.sweep = sweep
-        self.groups = sweep.groups()
+        self.groups = sweep.groups(executors.slots(executor))
         self.total_epochs = sum(len(g) * g[0].config.epochs for g in self.groups)
         self.started = time.perf_counter()
         self.finished: float | None = None

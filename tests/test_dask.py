@@ -71,13 +71,28 @@ def test_results_on_the_cluster_equal_the_local_run_exactly(cluster, client, no_
     results = {}
 
     def on_cluster():
-        with executors.executor_for(len(sweep.groups()), scheduler=cluster.scheduler_address) as executor:
+        with executors.executor_for(sweep, scheduler=cluster.scheduler_address) as executor:
             assert type(executor).__module__.startswith("distributed")
             results["dask"] = run(sweep, executor)
 
     keys = _tasks_run(client, on_cluster)
-    assert len(keys) == len(sweep.groups()) == 3 and all("train_group" in key for key in keys)
+    assert len(keys) == len(sweep.groups(2)) == 3 and all("train_group" in key for key in keys)
     assert _without_seconds(results["dask"].to_json()) == _without_seconds(inline.to_json())
+
+
+def test_one_large_group_is_shared_between_the_clusters_workers(cluster, client, no_env):
+    sweep = Sweep(TINY, (("lr", (0.001, 0.003, 0.01, 0.03)), ("scaler", ("none", "standard"))), seeds=2)
+    assert len(sweep.groups()) == 1  # 16 runs that stack: one group, which would keep one worker busy
+    results = {}
+
+    def on_cluster():
+        with executors.executor_for(sweep, scheduler=cluster.scheduler_address) as executor:
+            assert executors.slots(executor) == 2  # two workers of one thread
+            results["dask"] = run(sweep, executor)
+
+    keys = _tasks_run(client, on_cluster)
+    assert len(keys) == 2  # cut in two parts of 8, one per worker
+    assert _without_seconds(results["dask"].to_json()) == _without_seconds(run(sweep).to_json())
 
 
 def test_the_pages_pooled_sweep_on_the_cluster(cluster, no_env):
@@ -117,7 +132,7 @@ def test_the_environment_variable_names_the_scheduler(cluster, client, capsys, m
 def test_an_unreachable_scheduler_is_one_clear_error(monkeypatch, no_env):
     monkeypatch.setattr(executors, "CONNECT_TIMEOUT_S", 1)
     address = f"tcp://127.0.0.1:{_unused_port()}"
-    with pytest.raises(executors.ExecutorError) as caught, executors.executor_for(2, scheduler=address):
+    with pytest.raises(executors.ExecutorError) as caught, executors.executor_for(Sweep(TINY, GRID), scheduler=address):
         pass
     message = str(caught.value)
     assert message.startswith(f"cannot reach the Dask scheduler at {address!r}") and "\n" not in message
@@ -163,7 +178,7 @@ def test_an_unreachable_scheduler_from_a_real_shell_is_one_line_and_exit_2(addre
     ],
 )
 def test_a_malformed_scheduler_address_is_one_clear_error(address, reason, no_env):
-    with pytest.raises(executors.ExecutorError) as caught, executors.executor_for(2, scheduler=address):
+    with pytest.raises(executors.ExecutorError) as caught, executors.executor_for(Sweep(TINY, GRID), scheduler=address):
         pass
     assert (
         str(caught.value) == f"cannot reach the Dask scheduler at {address!r}: " + str(caught.value).split(": ", 1)[1]
@@ -182,7 +197,7 @@ def test_a_worker_killed_mid_sweep_is_retried_and_the_sweep_completes(cluster, c
 
     def sweep_on_cluster():
         try:
-            with executors.executor_for(4, scheduler=cluster.scheduler_address) as executor:
+            with executors.executor_for(sweep, scheduler=cluster.scheduler_address) as executor:
                 outcome["result"] = run(sweep, executor)
         except BaseException as err:  # reported below, not lost in the thread
             outcome["error"] = err

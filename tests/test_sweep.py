@@ -1,6 +1,7 @@
 """The sweep engine: validation, grid parsing, summaries over seeds, the JSON schema, live slices, median-seed
 layer statistics and local worker processes."""
 
+import contextlib
 import json
 import time
 
@@ -348,25 +349,83 @@ def test_a_live_sweep_whose_members_all_diverge_still_finishes_at_full_progress(
     assert all(r.diverged and len(r.curve) < 4 for r in result.runs)
 
 
+# ---- cutting groups for idle workers --------------------------------------------------------------
+LARGE_GROUP = Sweep(BASE, (("lr", (0.001, 0.003, 0.01, 0.03)), ("scaler", ("none", "standard", "robust"))), seeds=3)
+
+
+@pytest.mark.parametrize(("slots", "sizes"), [(1, [36]), (2, [18, 18]), (3, [12, 12, 12]), (8, [9, 9, 9, 9])])
+def test_a_large_group_is_cut_into_near_equal_parts_for_idle_workers(slots, sizes):
+    parts = LARGE_GROUP.groups(slots)
+    assert [len(part) for part in parts] == sizes  # never below MIN_PART_MEMBERS (8), so 8 slots get 4 parts
+    assert [m for part in parts for m in part] == LARGE_GROUP.members()  # each run once, in order
+
+
+def test_small_groups_are_not_cut(two_groups):
+    assert [len(g) for g in two_groups.groups(2)] == [6, 6]  # 12 runs: parts of 6 would fall below 8
+    assert [len(g) for g in two_groups.groups(16)] == [6, 6]
+
+
+@pytest.mark.parametrize("norm", ["none", "bn_before"])
+def test_a_runs_results_do_not_depend_on_the_part_it_is_trained_in(norm):
+    sweep = Sweep(BASE.replace(norm=norm), LARGE_GROUP.grid, seeds=2)
+    (group,) = sweep.groups()
+    whole = {(r.index, r.seed): r.to_json() for r in train_group(group)}
+    for parts in (sweep.groups(3), [group[i::5] for i in range(5)]):  # near-equal parts, and interleaved ones
+        cut = {(r.index, r.seed): r.to_json() for part in parts for r in train_group(part)}
+        assert cut == whole  # bit for bit: each member's arithmetic is its own
+
+
+def test_the_training_time_estimate_grows_with_runs_epochs_and_width():
+    small = Sweep(BASE, (("lr", (0.001, 0.01)),))
+    assert 0 < small.estimated_seconds() < 1  # 2 runs × 3 epochs of 180 rows: well under a second
+    assert Sweep(BASE.replace(epochs=30), small.grid).estimated_seconds() == pytest.approx(
+        10 * small.estimated_seconds()
+    )
+    assert Sweep(BASE.replace(hidden=(256, 256)), small.grid).estimated_seconds() > small.estimated_seconds()
+    assert LARGE_GROUP.estimated_seconds() > small.estimated_seconds()
+
+
 # ---- executors -----------------------------------------------------------------------------------
-def test_executor_for_picks_this_thread_when_processes_would_not_help():
-    with executors.executor_for(groups=1, workers=2) as executor:
+def test_executor_for_picks_this_thread_when_processes_would_not_help(two_groups, monkeypatch):
+    monkeypatch.delenv(executors.SCHEDULER_ENV, raising=False)
+    monkeypatch.setattr(executors, "cores", lambda: 2)
+    with executors.executor_for(two_groups) as executor:
+        assert executor is None  # two groups, but a second's training: starting processes would cost more
+    with executors.executor_for(two_groups, workers=1) as executor:
         assert executor is None
-    with executors.executor_for(groups=4, workers=1) as executor:
-        assert executor is None
-    with pytest.raises(executors.ExecutorError, match="--workers 0"), executors.executor_for(4, workers=0):
+    with executors.executor_for(Sweep(BASE, (("scaler", ("none", "standard")),)), workers=2) as executor:
+        assert executor is None  # one group of two runs: nothing to share
+    with pytest.raises(executors.ExecutorError, match="--workers 0"), executors.executor_for(two_groups, workers=0):
         pass
+
+
+def test_a_long_sweep_gets_local_processes_without_asking(two_groups, monkeypatch):
+    monkeypatch.delenv(executors.SCHEDULER_ENV, raising=False)
+    monkeypatch.setattr(executors, "cores", lambda: 2)
+    monkeypatch.setattr(executors, "POOL_WORTH_SECONDS", 0.0)  # as if the sweep were long
+    monkeypatch.setattr(executors, "local_processes", lambda workers: _named_pool(workers))
+    with executors.executor_for(two_groups) as executor:
+        assert executor == ("pool", 2)
+
+
+@contextlib.contextmanager
+def _named_pool(workers: int):
+    yield ("pool", workers)
 
 
 def test_local_processes_give_exactly_the_inline_results(two_groups, inline, monkeypatch):
     monkeypatch.delenv(executors.SCHEDULER_ENV, raising=False)
     monkeypatch.setattr(executors, "cores", lambda: 2)  # at least two, whatever this machine has
-    groups = len(two_groups.groups())
-    assert groups == 2
-    with executors.executor_for(groups, workers=2) as executor:
-        assert executor is not None and executor._max_workers == 2
+    assert len(two_groups.groups(2)) == 2
+    with executors.executor_for(two_groups, workers=2) as executor:  # asked for: processes, however short
+        assert executor is not None and executors.slots(executor) == 2
         pooled = run(two_groups, executor)
         assert _without_seconds(pooled.to_json()) == _without_seconds(inline.to_json())
+        # one large group, cut in two: both processes train a part of it
+        progress = []
+        cut = run(LARGE_GROUP, executor, lambda done, total: progress.append((done, total)))
+        assert progress == [(1, 2), (2, 2)]
+        assert _without_seconds(cut.to_json()) == _without_seconds(run(LARGE_GROUP).to_json())
         # the page's non-blocking collector over the same executor
         collector = PooledSweep(two_groups, executor)
         while not collector.done:
