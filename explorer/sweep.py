@@ -113,11 +113,11 @@ class Sweep:
         if slots <= 1:
             return groups
         size = -(-sum(map(len, groups)) // slots)  # a part per slot, were the members spread evenly
-        return [
-            part
-            for group in groups
-            for part in _near_equal_parts(group, max(1, min(-(-len(group) // size), len(group) // MIN_PART_MEMBERS)))
-        ]
+        parts = []
+        for group in groups:
+            count = max(1, min(-(-len(group) // size), len(group) // MIN_PART_MEMBERS))
+            parts.extend(_near_equal_parts(group, count))
+        return parts
 
     def estimated_seconds(self) -> float:
         """About how long training takes in one thread (`STEP_SECONDS`' model): enough to tell whether
