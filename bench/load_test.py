@@ -1,7 +1,7 @@
 """Many learners on one server: a real `streamlit run` on loopback and N sessions, all training at once on the
 Train page, measured from the clients' side. Printed as a table with the goals.
 
-Clients: `websocket` (default) speaks Streamlit's websocket protocol and draws nothing (bench/ws_client.py),
+Clients: `websocket` (default) speaks Streamlit's websocket protocol and draws nothing (tests/support/ws_client.py),
 so the server gets the cores; `chromium` drives headless Chromium contexts, which render every redraw.
 
 Per session: epochs per second while playing; click-to-redraw (a change of Epochs, which applies to the
@@ -35,9 +35,9 @@ import psutil
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from playwright.async_api import CDPSession, Page
 
-from bench.ws_client import StreamlitClient
-from tests.browser_support import CHROMIUM, CHROMIUM_ARGS, running_app, watch_console_and_requests
-from ui.session import TICK_EVERY
+from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, running_app, watch_console_and_requests
+from tests.support.ws_client import StreamlitClient
+from ui.train.state import TICK_EVERY
 
 EPOCHS = 4000  # far more than a minute trains: no run finishes, so every Epochs change applies to a live run
 QUERY = f"n_samples=1000&epochs={EPOCHS}&hidden=32,32"

@@ -30,10 +30,10 @@ from threadpoolctl import threadpool_limits
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from explorer.config import Config
-from explorer.pipeline import prepare
-from explorer.scenarios import BN_PLACEMENT
-from explorer.sweep import Sweep, run
-from explorer.training import Trainer
+from explorer.data.pipeline import prepare
+from explorer.runs.training import Trainer
+from explorer.sweeps.sweep import Sweep, run
+from explorer.teaching.scenarios import BN_PLACEMENT
 
 BASE = Config(
     dataset="moons", n_samples=2000, hidden=(32, 32), activation="relu", batch_size=32, epochs=20, optimizer="adam"

@@ -26,9 +26,9 @@ import torch
 from streamlit import dataframe_util
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from explorer.charts.training import TrainCharts
+from explorer.charts.train import TrainCharts
 from explorer.config import Config
-from explorer.training import Trainer
+from explorer.runs.training import Trainer
 
 CONFIG = Config(dataset="moons", n_samples=200, batch_size=200, epochs=2000, hidden=(32, 32), norm="bn_before")
 GOAL_MS = 50.0

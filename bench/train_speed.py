@@ -2,7 +2,7 @@
 
 moons, 2,000 samples (1,500 train), 2→32→32→2, ReLU, batch 32, Adam (lr 0.001), 20 epochs; ours with the
 per-epoch probes on. A plain PyTorch loop (nn.Sequential + autograd + torch.optim.Adam) is shown too: that
-gap is what explorer/backprop.py and explorer/optim.py remove. Goal: ours ≥ 1.0× MLPClassifier.
+gap is what explorer/core/backprop.py and explorer/core/optim.py remove. Goal: ours ≥ 1.0× MLPClassifier.
 
     python bench/train_speed.py [--repeats 5]
 """
@@ -23,7 +23,7 @@ from sklearn.neural_network import MLPClassifier
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from explorer.config import Config
-from explorer.training import Trainer
+from explorer.runs.training import Trainer
 
 CONFIG = Config(
     dataset="moons", n_samples=2000, hidden=(32, 32), activation="relu", batch_size=32, lr=0.001, epochs=20,

@@ -54,7 +54,7 @@ def _progress(done: int, total: int, text: str, stream=sys.stderr) -> None:
 def _train(args: argparse.Namespace) -> int:
     import torch
 
-    from explorer.training import Trainer
+    from explorer.runs.training import Trainer
 
     torch.set_num_threads(1)  # small nets: one thread is fastest, and leaves cores to others
     config = _config_from(args)
@@ -103,8 +103,8 @@ def _summary(report: dict[str, Any], seconds: float) -> str:
 
 
 def _describe(args: argparse.Namespace) -> int:
-    from explorer.describe import describe, format_description, verify
-    from explorer.pipeline import prepare
+    from explorer.data.pipeline import prepare
+    from explorer.runs.describe import describe, format_description, verify
 
     config = _config_from(args)
     prepared = prepare(config)
@@ -126,7 +126,7 @@ def _describe(args: argparse.Namespace) -> int:
 def _sweep(args: argparse.Namespace) -> int:
     import torch
 
-    from explorer import executors, sweep
+    from explorer.sweeps import executors, sweep
 
     torch.set_num_threads(1)
     if not args.grid:
@@ -153,7 +153,7 @@ def _positive(flag: str, text: str) -> int:
 
 def format_sweep(result: Any) -> str:
     """The summary as a ranked table, best median first, with a line on what is within seed noise."""
-    from explorer.stats import INTERVAL_TEXT, overlaps
+    from explorer.sweeps.stats import INTERVAL_TEXT, overlaps
 
     rows = sorted(result.summary, key=lambda s: _rank_key(s["metric"]), reverse=True)
     name = rows[0]["metric"]["name"] if rows else "metric"
@@ -183,7 +183,7 @@ def _rank_key(metric: dict[str, Any]) -> float:
 def _landscape(args: argparse.Namespace) -> int:
     import torch
 
-    from explorer.landscape import format_landscape, landscape
+    from explorer.runs.landscape import format_landscape, landscape
 
     torch.set_num_threads(1)
     config = _config_from(args)

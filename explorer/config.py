@@ -99,7 +99,7 @@ def _valid_init(value: str) -> bool:
 
 
 def _valid_skew(value: str) -> bool:
-    from explorer.skews import parse_skew  # local: skews imports config's error type
+    from explorer.data.skews import parse_skew  # local: skews imports config's error type
 
     parse_skew(value)  # raises ConfigError with the precise reason
     return True

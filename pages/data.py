@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import data_cache, data_state, data_view, router, shared_config
+from ui import router, shared_config
+from ui.data import cache, state, views
 from ui.learn.glossary import glossary_link
 
 router.ensure_routed()
@@ -22,26 +23,26 @@ st.markdown(
     "of the range and let a few rows dominate."
 )
 glossary_link()
-config, prepared = data_state.current()  # the session's shared config (first page: the URL), edited in the sidebar
+config, prepared = state.current()  # the session's shared config (first page: the URL), edited in the sidebar
 shared_config.warn_url_problems()
 config_json = config.to_json()
-report = data_cache.report(config_json)
-data_view.scenario_note()
-data_view.notes(prepared, report)
+report = cache.report(config_json)
+views.scenario_note()
+views.notes(prepared, report)
 
-distributions, statistics, scatter, conditioning, compare = st.tabs(data_view.TABS, key="data_tab", on_change="rerun")
+distributions, statistics, scatter, conditioning, compare = st.tabs(views.TABS, key="data_tab", on_change="rerun")
 if distributions.open:
     with distributions:
-        data_view.distributions(prepared, report)
+        views.distributions(prepared, report)
 if statistics.open:
     with statistics:
-        data_view.statistics(report)
+        views.statistics(report)
 if scatter.open:
     with scatter:
-        data_view.scatter(prepared)
+        views.scatter(prepared)
 if conditioning.open:
     with conditioning:
-        data_view.conditioning(prepared, report, data_cache.outcomes(config_json), config_json)
+        views.conditioning(prepared, report, cache.outcomes(config_json), config_json)
 if compare.open:
     with compare:
-        data_view.compare_scalers(prepared, data_cache.outcomes(config_json))
+        views.compare_scalers(prepared, cache.outcomes(config_json))

@@ -7,7 +7,7 @@ Data or Compare.
 
 import streamlit as st
 
-from explorer.lessons import LESSONS
+from explorer.teaching.lessons import LESSONS
 from ui import router
 from ui.learn import glossary, sections
 

@@ -7,8 +7,9 @@ valid run), then the live part: loss, histograms of the layers, decision surface
 
 import streamlit as st
 
-from ui import controls, router, session, shared_config, train_view
+from ui import router, shared_config
 from ui.learn.glossary import glossary_link
+from ui.train import controls, state, views
 
 router.ensure_routed()
 
@@ -17,18 +18,18 @@ with st.container(horizontal=True, vertical_alignment="center"):
     st.caption("Pick data, skew it, scale it, place batch norm, and watch a small network learn.")
     glossary_link()
 
-config = session.config()  # the session's shared Config (on a session's first page: from the URL)
+config = state.config()  # the session's shared Config (on a session's first page: from the URL)
 shared_config.warn_url_problems()
 
 choice = controls.sidebar(config)
-problem = choice.problem if choice.config is None else session.use(choice.config)
+problem = choice.problem if choice.config is None else state.use(choice.config)
 if choice.config is not None and not problem:
     controls.agree(choice.config)
-shared_config.write_url(session.config())
+shared_config.write_url(state.config())
 
-run = session.run()
-train_view.buttons(run, blocked=bool(problem))
-train_view.blocked(problem, waiting=choice.waiting, run=run)
-train_view.scenario_note()
-train_view.notes(run)
-train_view.live(run)
+run = state.run()
+views.buttons(run, blocked=bool(problem))
+views.blocked(problem, waiting=choice.waiting, run=run)
+views.scenario_note()
+views.notes(run)
+views.live(run)

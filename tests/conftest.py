@@ -9,10 +9,10 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Page
 
-from tests.browser_support import chromium_page, running_app, watch_console_and_requests
+from tests.support.browser import chromium_page, running_app, watch_console_and_requests
 
 # Page tests (AppTest) train in the script thread, as a server with no training processes does; the
-# servers that browser tests start use the default, training processes (`ui.training_workers`).
+# servers that browser tests start use the default, training processes (`ui.train.workers`).
 os.environ.setdefault("EXPLORER_TRAINING_WORKERS", "0")
 
 

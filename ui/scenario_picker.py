@@ -1,4 +1,4 @@
-"""Pick a scenario (explorer/scenarios.py) in a sidebar: Train's and Data's picker, one implementation.
+"""Pick a scenario (explorer/teaching/scenarios.py) in a sidebar: Train's and Data's picker, one implementation.
 
 Picking one sets all its keys at once on the session's Config (the page's widgets re-seed from it) and
 marks it as in force, so the page can show its question and where to look, until the learner changes
@@ -14,7 +14,7 @@ from typing import Any
 import streamlit as st
 
 from explorer.config import ConfigError
-from explorer.scenarios import SCENARIOS, Scenario
+from explorer.teaching.scenarios import SCENARIOS, Scenario
 from ui import shared_config
 
 _MISSING = object()

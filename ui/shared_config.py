@@ -25,7 +25,7 @@ from explorer.config import Config
 CONFIG = "config"  # the session's current valid Config; every page reads and writes it here
 URL_PROBLEMS = "config.url_problems"  # what the opening URL got wrong, until a page has shown it
 
-# Widget bounds (min, max): exactly what Config accepts (tests/test_shared_config.py checks each against it).
+# Widget bounds (min, max): exactly what Config accepts (tests/pages/test_shared_config.py checks each against it).
 BOUNDS: dict[str, tuple[Any, Any]] = {
     "n_samples": (20, cfg.MAX_SAMPLES),
     "noise": (0.0, 5.0),

@@ -1,7 +1,7 @@
 """A skew editor that can only produce whole rows: features, kind and amount are picked first, then Add.
 
 A free table let a learner leave a row half filled (a kind but no amount) and got a red line back; here
-the features text is checked as it is typed (with `explorer.skews`' own parser, so the editor and the
+the features text is checked as it is typed (with `explorer.data.skews`' own parser, so the editor and the
 Config agree on what is valid) and Add stays disabled until it reads, while kind and amount can only
 take valid values. Rows are kept as skew items in `st.session_state` under the caller's prefix, so any
 page can host an editor: `skew = skew_editor("data.skew.", config.skew, n_features)`.
@@ -14,7 +14,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 from explorer.config import ConfigError
-from explorer.skews import _AMOUNT_RANGES, KINDS, Skew, parse_skew, select_features
+from explorer.data.skews import _AMOUNT_RANGES, KINDS, Skew, parse_skew, select_features
 
 KIND_LABELS = {  # the selectbox's names; the ids stay in the Config and the URL
     "lognormal": "Lognormal (right skew)",

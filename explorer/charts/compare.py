@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from explorer import stats
-from explorer.charts.training import EPOCH_X, STAGE_NAMES, compact_frame, thin_indices
+from explorer.charts.train import EPOCH_X, STAGE_NAMES, compact_frame, thin_indices
 from explorer.config import format_value
-from explorer.sweep import RunResult
+from explorer.sweeps import stats
+from explorer.sweeps.sweep import RunResult
 
 MAX_CURVE_ROWS = 4_000  # rows of curve data per tick, all configurations together
 MAX_POINTS = 200  # per configuration

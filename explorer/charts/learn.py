@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from explorer.charts.training import Chart
+from explorer.charts.train import Chart
 
 Spec = dict[str, Any]
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from explorer import lessons
+from explorer.teaching import lessons
 
 pytestmark = pytest.mark.slow
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from explorer.scenarios import SCENARIOS
-from explorer.sweep import run
+from explorer.sweeps.sweep import run
+from explorer.teaching.scenarios import SCENARIOS
 
 pytestmark = pytest.mark.slow
 

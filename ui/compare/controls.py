@@ -17,8 +17,8 @@ import streamlit as st
 from explorer import config as cfg
 from explorer.charts.compare import value_text
 from explorer.config import Config, ConfigError, parse_value
-from explorer.scenarios import SCENARIOS, Scenario
-from explorer.sweep import MAX_MEMBERS, NOT_GRID_KEYS, Sweep, parse_values
+from explorer.sweeps.sweep import MAX_MEMBERS, NOT_GRID_KEYS, Sweep, parse_values
+from explorer.teaching.scenarios import SCENARIOS, Scenario
 from ui.shared_config import BOUNDS
 
 K = "compare."  # prefix of this page's widget keys

@@ -15,10 +15,10 @@ from dataclasses import dataclass, field
 import streamlit as st
 import torch
 
-from explorer import executors
 from explorer.charts.compare import CurveBands, labels
 from explorer.config import ConfigError
-from explorer.sweep import LiveSweep, PooledSweep, RunResult, Sweep, SweepResult
+from explorer.sweeps import executors
+from explorer.sweeps.sweep import LiveSweep, PooledSweep, RunResult, Sweep, SweepResult
 
 SWEEP = "compare.sweep"  # the Active sweep, running or finished
 NOTICE = "compare.notice"  # (kind, line) to show once: a sweep that could not start, or was cancelled

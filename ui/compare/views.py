@@ -12,10 +12,10 @@ from urllib.parse import urlencode
 
 import streamlit as st
 
-from explorer import stats
 from explorer.charts import compare as charts
 from explorer.config import Config
-from explorer.sweep import SweepResult
+from explorer.sweeps import stats
+from explorer.sweeps.sweep import SweepResult
 from ui import fragments
 from ui.compare import state
 from ui.compare.controls import Setup

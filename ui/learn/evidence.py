@@ -14,7 +14,7 @@ from typing import Any
 
 import streamlit as st
 
-from explorer.lessons import LESSONS, LESSONS_BY_KEY
+from explorer.teaching.lessons import LESSONS, LESSONS_BY_KEY
 
 # Rough seconds per experiment, measured on a 2-core machine; shown on each section's Run button.
 ESTIMATED_SECONDS: dict[str, float] = {

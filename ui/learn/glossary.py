@@ -6,7 +6,7 @@ keeps the browser session (an ordinary `/#anchor` link would reload the app and 
 link cannot carry an anchor, it asks Learn to show the glossary first with a query parameter instead.
 
 The terms are imported when used, not with this module: the Data page imports `glossary_link` and must
-stay light (`explorer.lessons` brings in the training engine and torch).
+stay light (`explorer.teaching.lessons` brings in the training engine and torch).
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ QUERY = {"show": "glossary"}  # what a glossary link adds to the Learn page's ad
 
 
 def _glossary() -> dict[str, str]:
-    from explorer.lessons import GLOSSARY  # here, not at the top: see the module's docstring
+    from explorer.teaching.lessons import GLOSSARY  # here, not at the top: see the module's docstring
 
     return GLOSSARY
 

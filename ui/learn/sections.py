@@ -1,6 +1,6 @@
 """The Learn page's frame: the learner's two questions, the answer map, Run all, and each section's parts.
 
-A section is a lesson from `explorer.lessons` (claim, evidence, belief, source, setup), drawn the same way
+A section is a lesson from `explorer.teaching.lessons` (claim, evidence, belief, source, setup), drawn the same way
 every time; only its evidence view differs (`ui.learn.views`). Its button opens the same setup on the page
 that can explore it further, through the session's shared Config.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer import config as cfg
-from explorer.lessons import LESSONS, Lesson
+from explorer.teaching.lessons import LESSONS, Lesson
 from ui import shared_config
 from ui.learn import evidence, views
 from ui.learn.glossary import term_link

@@ -13,10 +13,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from explorer import lessons
 from explorer.charts import learn as charts
-from explorer.charts.training import Chart
-from explorer.conditioning import DEFAULT_CAP
+from explorer.charts.train import Chart
+from explorer.runs.conditioning import DEFAULT_CAP
+from explorer.teaching import lessons
 from ui.learn.glossary import term_link
 
 Result = dict[str, Any]

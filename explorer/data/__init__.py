@@ -1,0 +1,1 @@
+"""The data layer: datasets, skews, scalers fitted on train, the pipeline."""

@@ -1,0 +1,391 @@
+"""Training in worker processes, so that a server's script threads only draw.
+
+Why: a small network's training step is mostly Python, and every session of a Streamlit server runs its
+script in a thread of one process, under one interpreter lock. Sessions training in those threads take
+turns at one core, and a click waits behind them. Here each worker process hosts many runs and gives the
+playing ones a short slice each in turn, at a lower CPU priority than the server, so the server answers
+clicks first and every playing session moves at every tick.
+
+The page keeps a *mirror*: a `Trainer` built from the same config and prepared data (so it starts from
+the same weights) that never trains. It follows the worker's `Progress` messages: the curve and the epoch
+records as they come, the weights when the page asks (it draws the decision surface from them). The
+numbers are the worker's own, so a run gives the same results as `python -m explorer train`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import itertools
+import multiprocessing
+import os
+import threading
+import time
+import uuid
+import weakref
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
+from typing import Any
+
+import torch
+
+from explorer.config import Config
+from explorer.data.pipeline import Prepared
+from explorer.runs.training import MAX_DETAILED_EPOCHS, Trainer, keep_record
+
+SLICE_SECONDS = 0.05  # training per turn: a worker with 15 playing runs comes back to each within 0.75 s
+STALE_SECONDS = 20.0  # a playing run no page asked about for this long pauses (its tab is gone or hidden)
+WORKER_NICE = 10  # below the server: a click's redraw gets a core before another slice of training
+ANSWER_TIMEOUT_S = 30.0
+
+
+@dataclass
+class Progress:
+    """What changed in a run since the last message (worker → page)."""
+
+    run: str
+    epoch: int
+    steps: int
+    seconds_training: float
+    playing: bool
+    diverged_at: tuple[int, float] | None
+    curve: list[dict[str, float]]  # epochs completed since the last message
+    records: list[dict[str, Any]]  # detailed records since the last message, in order
+    records_made: int = 0  # records the worker's trainer has made in all
+    records_replace: bool = False  # True: `records` is the whole (thinned) list, not the new ones
+    weights: dict[str, torch.Tensor] | None = None  # the flat parameters and BN running statistics
+    answer: int | None = None  # the request this message completes (Step)
+    error: str = ""  # the run failed in the worker (and is gone there)
+
+
+# ---- the worker process ------------------------------------------------------------------------------
+@dataclass
+class _Hosted:
+    trainer: Trainer
+    playing: bool = False
+    seen: float = field(default_factory=time.monotonic)
+    curve_sent: int = 0
+    records_sent: int = 0  # records produced so far (the list itself is thinned)
+    weights_at: int = -1  # the step count of the last weights sent
+    wants_weights: bool = True
+    stale: bool = False  # paused because no page looked: the next look resumes it
+
+
+def _weights(trainer: Trainer) -> dict[str, torch.Tensor]:
+    network = trainer.network
+    return {"flat": network.flat.clone(), **{name: b.clone() for name, b in network.buffers.items()}}
+
+
+def _progress(run: str, hosted: _Hosted, answer: int | None = None) -> Progress:
+    trainer = hosted.trainer
+    curve = trainer.curve[hosted.curve_sent :]
+    new = trainer.records_made - hosted.records_sent
+    replace = new > MAX_DETAILED_EPOCHS // 2  # older ones were thinned since: send the list as it is
+    records = list(trainer.records) if replace else trainer.records[len(trainer.records) - new :] if new else []
+    hosted.curve_sent, hosted.records_sent = len(trainer.curve), trainer.records_made
+    weights = None
+    if (hosted.wants_weights or answer is not None or not hosted.playing) and hosted.weights_at != trainer.steps:
+        weights, hosted.weights_at, hosted.wants_weights = _weights(trainer), trainer.steps, False
+    diverged_at = trainer.members.diverged_at[0]
+    return Progress(
+        run, trainer.epoch, trainer.steps, trainer.seconds_training, hosted.playing, diverged_at,
+        curve, records, trainer.records_made, replace, weights, answer,
+    )  # fmt: skip
+
+
+class _Worker:
+    """The loop of one worker process: commands first, then one slice of the next playing run."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.runs: dict[str, _Hosted] = {}
+        self.turns: deque[str] = deque()
+
+    def serve(self) -> None:
+        while True:
+            idle = not any(h.playing for h in self.runs.values())
+            try:
+                while self.conn.poll(1.0 if idle else 0):
+                    message = self.conn.recv()
+                    if message is None:
+                        return
+                    self._guarded(message[1], self._handle, *message)
+                    idle = False
+            except (EOFError, OSError):  # the server went away
+                return
+            self._train_one()
+
+    def _guarded(self, run: str, action: Callable[..., None], *args: Any) -> None:
+        """Do `action`; if it fails, that run is dropped and its page told why, while the others go on."""
+        try:
+            action(*args)
+        except Exception as err:  # one run's failure must not end every run in this process
+            self.runs.pop(run, None)
+            self._send(Progress(run, 0, 0, 0.0, False, None, [], [], error=f"{type(err).__name__}: {err}"))
+
+    def _send(self, progress: Progress) -> None:
+        self.conn.send(progress)
+
+    def _handle(self, command: str, run: str, *args: Any) -> None:
+        if command == "create":
+            config, prepared = args
+            self.runs[run] = _Hosted(Trainer(config, prepared=prepared))
+            return
+        hosted = self.runs.get(run)
+        if hosted is None:
+            return
+        hosted.seen = time.monotonic()
+        if command == "drop":
+            del self.runs[run]
+        elif command == "play":
+            self._play(run, hosted)
+        elif command == "pause":
+            hosted.playing = hosted.stale = False
+            self._send(_progress(run, hosted))
+        elif command == "step":
+            hosted.playing = False
+            hosted.trainer.advance(epochs=1)
+            self._send(_progress(run, hosted, answer=args[0]))
+        elif command == "set_lr":
+            hosted.trainer.set_lr(args[0])
+        elif command == "set_epochs":
+            hosted.trainer.set_epochs(args[0])
+        elif command == "look":  # the page's tick: it is still there, and wants the weights it draws from
+            hosted.wants_weights = True
+            if hosted.stale:  # a background tab's timers slow down; its run goes on when it looks again
+                self._play(run, hosted)
+            if not hosted.playing:
+                self._send(_progress(run, hosted))
+
+    def _play(self, run: str, hosted: _Hosted) -> None:
+        hosted.playing, hosted.stale = not hosted.trainer.done, False
+        if hosted.playing and run not in self.turns:
+            self.turns.append(run)
+
+    def _train_one(self) -> None:
+        while self.turns:
+            run = self.turns.popleft()
+            hosted = self.runs.get(run)
+            if hosted is None or not hosted.playing:
+                continue
+            if time.monotonic() - hosted.seen > STALE_SECONDS:
+                hosted.playing, hosted.stale = False, True  # nobody is watching: keep the run, free the core
+                continue
+            self._guarded(run, self._slice, run, hosted)
+            return
+
+    def _slice(self, run: str, hosted: _Hosted) -> None:
+        hosted.trainer.advance(seconds=SLICE_SECONDS)
+        hosted.playing = not hosted.trainer.done
+        if hosted.playing:
+            self.turns.append(run)
+        self._send(_progress(run, hosted))
+
+
+def _serve(conn: Connection) -> None:
+    """A worker process's entry point."""
+    torch.set_num_threads(1)
+    with contextlib.suppress(OSError):  # not allowed here: run at the server's priority
+        os.nice(WORKER_NICE)
+    _Worker(conn).serve()
+
+
+# ---- the server's side ---------------------------------------------------------------------------------
+class _Channel:
+    """One worker process, the pipe to it, and a thread that hands its messages to the runs they are for."""
+
+    def __init__(self) -> None:
+        context = multiprocessing.get_context("spawn")  # a forked child of a threaded server can deadlock
+        self.conn, child = context.Pipe()
+        self.process = context.Process(target=_serve, args=(child,), daemon=True, name="explorer-training")
+        self.process.start()
+        child.close()
+        self.runs: weakref.WeakValueDictionary[str, RemoteRun] = weakref.WeakValueDictionary()
+        self._send_lock = threading.Lock()
+        self.reader = threading.Thread(target=self._read, daemon=True, name="explorer-training-reader")
+        self.reader.start()
+
+    @property
+    def alive(self) -> bool:
+        return self.process.is_alive()
+
+    def send(self, *message: Any) -> None:
+        self._send(message)
+
+    def _send(self, message: tuple | None) -> None:
+        with self._send_lock, contextlib.suppress(OSError, ValueError):  # a dead worker: `alive` tells the runs
+            self.conn.send(message)
+
+    def _read(self) -> None:
+        while True:
+            try:
+                progress = self.conn.recv()
+            except (EOFError, OSError):
+                break
+            run = self.runs.get(progress.run)
+            if run is not None:
+                run.receive(progress)
+        for run in list(self.runs.values()):
+            run.receive(None)
+
+    def close(self) -> None:
+        self._send(None)  # the worker's loop ends
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.process.kill()
+        self.conn.close()
+
+
+class WorkerLost(RuntimeError):
+    """The worker process that held a run stopped; the run is gone."""
+
+
+class RemoteRun:
+    """A run trained in a worker, seen through its mirror `trainer`; call `sync()` before drawing."""
+
+    def __init__(self, channel: _Channel, config: Config, prepared: Prepared | None = None) -> None:
+        self.trainer = Trainer(config, prepared=prepared)  # the mirror: same start, never trains
+        self.trainer.members.advance = _mirror_cannot_train  # type: ignore[method-assign]
+        self.id = uuid.uuid4().hex
+        self._channel = channel
+        self._inbox: deque[Progress | None] = deque()
+        self._answers: dict[int, threading.Event] = {}
+        self._requests = itertools.count()
+        self._lock = threading.Lock()
+        self.lost = ""  # why the run is gone, once it is
+        self.wants_play = False  # the page asked it to play (it may have finished since)
+        channel.runs[self.id] = self
+        channel.send("create", self.id, config, self.trainer.prepared)
+        self._drop = weakref.finalize(self, channel.send, "drop", self.id)  # the session ended: free the worker
+
+    def close(self) -> None:
+        """Free the worker's copy now (a new run replaced this one)."""
+        self._drop()
+
+    def receive(self, progress: Progress | None) -> None:
+        """From the reader thread: keep the message for the next `sync`, wake a waiting Step (None: the
+        worker is gone)."""
+        with self._lock:
+            self._inbox.append(progress)
+            if progress is None or progress.error:  # no answer will come: wake every waiting Step
+                events, self._answers = list(self._answers.values()), {}
+            else:
+                events = [self._answers.pop(progress.answer)] if progress.answer in self._answers else []
+        for event in events:
+            event.set()
+
+    def sync(self) -> None:
+        """Apply what the worker sent (the mirror's `done` says when it stopped). Raises WorkerLost."""
+        with self._lock:
+            messages = list(self._inbox)
+            self._inbox.clear()
+        for progress in messages:
+            if progress is None:
+                self.lost = "the training process stopped"
+            elif progress.error:
+                self.lost = f"the run failed in its training process ({progress.error})"
+            else:
+                follow(self.trainer, progress)
+        if not self.lost and not self._channel.alive:
+            self.lost = "the training process stopped"
+        if self.lost:
+            raise WorkerLost(self.lost)
+
+    def play(self) -> None:
+        self.wants_play = True
+        self._channel.send("play", self.id)
+
+    def pause(self) -> None:
+        self.wants_play = False
+        self._channel.send("pause", self.id)
+
+    @property
+    def playing(self) -> bool:
+        return self.wants_play and not self.trainer.done and not self.lost
+
+    def look(self) -> None:
+        """The page is drawing: keep the run alive and send the weights with the next message."""
+        self._channel.send("look", self.id)
+
+    def set_lr(self, lr: float) -> None:
+        self.trainer.set_lr(lr)
+        self._channel.send("set_lr", self.id, lr)
+
+    def set_epochs(self, epochs: int) -> None:
+        self.trainer.set_epochs(epochs)
+        self._channel.send("set_epochs", self.id, epochs)
+
+    def step(self, timeout: float = ANSWER_TIMEOUT_S) -> None:
+        """One epoch in the worker, waited for, then applied (the page shows it when it draws)."""
+        self.wants_play = False
+        request = next(self._requests)
+        event = threading.Event()
+        with self._lock:
+            self._answers[request] = event
+        self._channel.send("step", self.id, request)
+        if not event.wait(timeout) and not self._channel.alive:
+            raise WorkerLost("the training process stopped")
+        self.sync()
+
+
+def _mirror_cannot_train(**_: Any) -> int:
+    raise RuntimeError("a mirror trainer follows its worker; it does not train")
+
+
+def follow(trainer: Trainer, progress: Progress) -> None:
+    """Bring a mirror up to the worker's state."""
+    members = trainer.members
+    members.epoch, members.steps, members.seconds_training = progress.epoch, progress.steps, progress.seconds_training
+    members.curves[0].extend(progress.curve)
+    if progress.diverged_at is not None:
+        members.diverged[0], members.diverged_at[0] = True, progress.diverged_at
+    if progress.records_replace:
+        trainer.records = list(progress.records)
+    else:
+        for record in progress.records:
+            keep_record(trainer.records, record)
+    trainer.records_made = progress.records_made
+    if progress.weights is not None:
+        network = trainer.network
+        network.flat.copy_(progress.weights["flat"])
+        for name, buffer in network.buffers.items():
+            buffer.copy_(progress.weights[name])
+
+
+class TrainingPool:
+    """Worker processes for the runs of every session of one server; a new run goes to the least busy."""
+
+    def __init__(self, workers: int) -> None:
+        if workers < 1:
+            raise ValueError(f"workers must be at least 1, got {workers}")
+        self.size = workers
+        self._channels: list[_Channel] = []
+        self._lock = threading.Lock()
+
+    def start(self, config: Config, prepared: Prepared | None = None) -> RemoteRun:
+        """A run of `config` in a worker (paused at epoch 0). Raises ConfigError like `Trainer`."""
+        channel = min(self.warm(), key=lambda c: len(c.runs))
+        return RemoteRun(channel, config, prepared)
+
+    def warm(self) -> list[_Channel]:
+        """Start the workers now (each takes seconds to import torch), replacing any that died."""
+        with self._lock:
+            self._channels = [c for c in self._channels if c.alive]
+            while len(self._channels) < self.size:
+                self._channels.append(_Channel())
+            return list(self._channels)
+
+    @property
+    def runs(self) -> int:
+        return sum(len(c.runs) for c in self._channels)
+
+    @property
+    def playing(self) -> int:
+        """Runs playing now, on every worker: how busy the server's pages are."""
+        return sum(run.playing for channel in self._channels for run in list(channel.runs.values()))
+
+    def close(self) -> None:
+        for channel in self._channels:
+            channel.close()
+        self._channels = []

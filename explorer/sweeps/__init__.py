@@ -1,0 +1,1 @@
+"""Many configurations × seeds trained together, on an executor, with statistics over seeds."""

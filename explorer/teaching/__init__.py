@@ -1,0 +1,1 @@
+"""Teaching content: scenarios (presets), lessons (claims, experiments, sources), labels (display words)."""

@@ -1,0 +1,197 @@
+"""Runs trained in worker processes: the mirror shows the worker's numbers, which are a local run's numbers."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable, Iterator
+from multiprocessing import Pipe
+
+import pytest
+import torch
+
+from explorer.config import Config
+from explorer.runs import remote_training
+from explorer.runs.remote_training import RemoteRun, TrainingPool, WorkerLost
+from explorer.runs.training import MAX_DETAILED_EPOCHS, Trainer
+
+SMALL = Config(n_samples=200, hidden=(8, 8), epochs=12)
+
+
+@pytest.fixture(scope="module")
+def pool() -> Iterator[TrainingPool]:
+    workers = TrainingPool(2)
+    workers.warm()
+    yield workers
+    workers.close()
+
+
+def _until(condition: Callable[[], bool], run: RemoteRun, timeout: float = 60) -> None:
+    """Tick like the page does (look, then sync) until `condition` holds."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out at epoch {run.trainer.epoch}"
+        time.sleep(0.05)
+        run.look()
+        run.sync()
+
+
+def _played_out(pool: TrainingPool, config: Config) -> RemoteRun:
+    run = pool.start(config)
+    run.play()
+    _until(lambda: run.trainer.done, run)
+    _until(
+        lambda: run.trainer.records_made == run.trainer.epoch and torch.isfinite(run.trainer.network.flat).all(), run
+    )
+    return run
+
+
+@pytest.mark.parametrize(
+    "config",
+    [SMALL.replace(norm="bn_before"), SMALL.replace(dataset="diabetes", hidden=(16,), norm="bn_after", epochs=8)],
+    ids=["moons-bn_before", "diabetes-bn_after"],
+)
+def test_a_run_in_a_worker_shows_the_numbers_of_the_same_run_trained_here(pool: TrainingPool, config: Config):
+    remote = _played_out(pool, config)
+    local = Trainer(config)
+    local.advance(epochs=config.epochs)
+    assert remote.trainer.curve == local.curve
+    assert [r["train_loss_eval"] for r in remote.trainer.records] == [r["train_loss_eval"] for r in local.records]
+    assert torch.equal(remote.trainer.network.flat, local.network.flat)  # the surface is drawn from these
+    for name, buffer in local.network.buffers.items():
+        assert torch.equal(remote.trainer.network.buffers[name], buffer)
+    assert remote.trainer.report()["final"] == local.report()["final"]
+
+
+def test_step_trains_one_epoch_and_the_mirror_shows_it_when_step_returns(pool: TrainingPool):
+    run = pool.start(SMALL)
+    run.step()
+    assert run.trainer.epoch == 1 and len(run.trainer.curve) == 1
+    run.step()
+    assert run.trainer.epoch == 2
+
+
+def test_a_finished_run_that_is_lengthened_plays_on_to_the_new_end(pool: TrainingPool):
+    run = _played_out(pool, SMALL.replace(epochs=3))
+    run.set_epochs(6)
+    assert not run.trainer.done
+    run.play()
+    _until(lambda: run.trainer.epoch == 6 and run.trainer.done, run)
+    assert [row["epoch"] for row in run.trainer.curve] == [1, 2, 3, 4, 5, 6]
+
+
+def test_a_long_run_keeps_the_same_thinned_records_as_a_local_one(pool: TrainingPool):
+    config = Config(n_samples=20, hidden=(4,), epochs=MAX_DETAILED_EPOCHS + 150, batch_size=64)
+    remote = _played_out(pool, config)
+    local = Trainer(config)
+    local.advance(epochs=config.epochs)
+    assert [r["epoch"] for r in remote.trainer.records] == [r["epoch"] for r in local.records]
+    assert len(local.records) <= MAX_DETAILED_EPOCHS
+
+
+def test_a_mirror_refuses_to_train_itself(pool: TrainingPool):
+    with pytest.raises(RuntimeError, match="follows its worker"):
+        pool.start(SMALL).trainer.advance(epochs=1)
+
+
+def test_a_killed_worker_is_reported_and_replaced():
+    workers = TrainingPool(1)
+    try:
+        run = workers.start(SMALL)
+        run.step()  # the worker is up and has the run
+        (channel,) = workers.warm()
+        channel.process.kill()
+        channel.process.join(10)
+        with pytest.raises(WorkerLost):
+            run.sync()
+        fresh = workers.start(SMALL)
+        fresh.step()
+        assert fresh.trainer.epoch == 1
+    finally:
+        workers.close()
+
+
+# ---- the worker's loop, run in a thread so its state can be read ------------------------------------------
+@pytest.fixture
+def worker(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[remote_training._Worker, object]]:
+    monkeypatch.setattr(remote_training, "STALE_SECONDS", 0.3)
+    page, child = Pipe()
+    loop = remote_training._Worker(child)
+    thread = threading.Thread(target=loop.serve, daemon=True)
+    thread.start()
+    drain = threading.Thread(target=_drain, args=(page,), daemon=True)  # as the server's reader thread does
+    drain.start()
+    yield loop, page
+    page.send(None)
+    thread.join(10)
+
+
+def _drain(page) -> None:
+    try:
+        while True:
+            page.recv()
+    except (EOFError, OSError):
+        pass
+
+
+def _wait(condition: Callable[[], bool], timeout: float = 30) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline
+        time.sleep(0.02)
+
+
+def test_a_run_nobody_looks_at_pauses_and_goes_on_when_looked_at_again(worker):
+    loop, page = worker
+    page.send(("create", "a", SMALL.replace(epochs=5_000), None))
+    page.send(("play", "a"))
+    _wait(lambda: "a" in loop.runs and loop.runs["a"].stale)  # no look for 0.3 s: the core is freed
+    steps = loop.runs["a"].trainer.steps
+    time.sleep(0.3)
+    assert loop.runs["a"].trainer.steps == steps
+    page.send(("look", "a"))
+    _wait(lambda: loop.runs["a"].trainer.steps > steps)
+
+
+def test_a_closed_run_is_freed_in_the_worker(worker):
+    loop, page = worker
+    page.send(("create", "a", SMALL, None))
+    page.send(("create", "b", SMALL, None))
+    _wait(lambda: set(loop.runs) == {"a", "b"})
+    page.send(("drop", "a"))
+    _wait(lambda: set(loop.runs) == {"b"})
+
+
+def test_playing_runs_take_turns_so_each_one_moves(worker):
+    loop, page = worker
+    for name in "abc":
+        page.send(("create", name, SMALL.replace(epochs=5_000), None))
+        page.send(("play", name))
+    deadline = time.monotonic() + 30
+    while not all(name in loop.runs and loop.runs[name].trainer.epoch >= 2 for name in "abc"):
+        assert time.monotonic() < deadline
+        for name in "abc":
+            page.send(("look", name))
+        time.sleep(0.05)
+
+
+def test_a_run_that_fails_in_its_worker_is_reported_and_the_others_go_on(worker, monkeypatch: pytest.MonkeyPatch):
+    loop, page = worker
+    page.send(("create", "a", SMALL, None))
+    page.send(("create", "b", SMALL, None))
+    _wait(lambda: set(loop.runs) == {"a", "b"})
+
+    def broken(**_):
+        raise ValueError("boom")
+
+    monkeypatch.setattr(loop.runs["a"].trainer, "advance", broken)
+    page.send(("step", "a", 0))
+    page.send(("step", "b", 1))
+    _wait(lambda: set(loop.runs) == {"b"} and loop.runs["b"].trainer.epoch == 1)
+
+
+def test_a_failed_run_raises_its_reason_on_the_page_side(pool: TrainingPool):
+    run = pool.start(SMALL)
+    run.receive(remote_training.Progress(run.id, 0, 0, 0.0, False, None, [], [], error="ValueError: boom"))
+    with pytest.raises(WorkerLost, match=r"failed in its training process \(ValueError: boom\)"):
+        run.sync()

@@ -1,0 +1,72 @@
+"""The Train page with its runs in a training process (AppTest): Step shows the worker's epoch, and a
+training process that dies costs the run, not the page."""
+
+from __future__ import annotations
+
+import time
+from types import SimpleNamespace
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from explorer.config import Config
+from explorer.runs.remote_training import TrainingPool
+from tests.pages.test_train_page import metric, open_app, trainer
+from ui.train import state, workers
+
+
+@pytest.fixture
+def one_worker(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv(workers.WORKERS_ENV, "1")
+
+
+def _step(at: AppTest) -> AppTest:
+    return at.button(key="train.step").click().run()
+
+
+def test_step_trains_in_the_worker_and_the_page_shows_its_epoch(one_worker):
+    at = _step(open_app())
+    run = at.session_state["train.run"]
+    assert run.remote is not None  # trained there, not in the script thread
+    assert metric(at, "Epoch") == "1 / 5" and trainer(at).epoch == 1 and len(trainer(at).curve) == 1
+
+
+def test_a_dead_training_process_restarts_the_run_and_says_so(one_worker):
+    at = _step(open_app())
+    (channel,) = workers.pool().warm()
+    channel.process.kill()
+    channel.process.join(10)
+    at = _step(at)
+    assert not at.exception
+    assert any("the training process stopped" in toast.value.lower() for toast in at.toast)
+    assert at.session_state["train.ghost"].curve  # what the lost run had shown stays, faded
+    assert metric(at, "Epoch") == "0 / 5"  # the new run, in a new process, from epoch 0
+    at = _step(at)
+    assert metric(at, "Epoch") == "1 / 5"
+
+
+@pytest.mark.parametrize(("playing", "every"), [(0, state.CHARTS_EVERY), (2, state.CHARTS_EVERY), (3, 2.0)])
+def test_the_top_charts_redraw_less_often_while_many_sessions_play(monkeypatch, playing: int, every: float):
+    monkeypatch.setattr(workers, "pool", lambda: SimpleNamespace(playing=playing))
+    assert state.charts_every() == every
+    assert state.inside_every() == (state.INSIDE_EVERY_BUSY if playing > 2 else state.INSIDE_EVERY)
+
+
+def test_a_pool_counts_the_runs_that_play_until_they_finish(one_worker):
+    pool = TrainingPool(1)
+    try:
+        first, second = pool.start(Config(n_samples=200, hidden=(4,), epochs=2)), pool.start(Config(n_samples=200))
+        first.play()
+        second.play()
+        assert pool.playing == 2
+        second.pause()
+        assert pool.playing == 1
+        deadline = time.monotonic() + 60
+        while not first.trainer.done:
+            assert time.monotonic() < deadline
+            time.sleep(0.05)
+            first.look()
+            first.sync()
+        assert pool.playing == 0
+    finally:
+        pool.close()

@@ -1,0 +1,1 @@
+"""The Data page: its sidebar, state, cached data preparation and views."""

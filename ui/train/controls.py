@@ -1,0 +1,406 @@
+"""The Train page's sidebar: a preset picker, then a widget for every Config key, grouped, seeded from the
+session's Config.
+
+Widgets keep what the user set; the Config is built from them and validated in one place, so a bad value
+gets one line naming its control and the last valid run goes on. Widgets are re-seeded only when the
+session's Config changed without them (first load, a link, another page, a preset), never to undo what
+the user typed; their bounds are the Config's ranges (both from `ui.shared_config`, which the Data page's
+widgets use too). Every control says in `help` what it is and what changing it does.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import streamlit as st
+
+from explorer import config as cfg
+from explorer.config import Config, ConfigError
+from explorer.data.scaling import DESCRIPTIONS
+from explorer.teaching import labels
+from ui import shared_config, skew_editor
+from ui.scenario_picker import Picker
+from ui.shared_config import BOUNDS
+
+K = "train."  # prefix of this page's widget keys in session_state
+SEEDED = K + "seeded"  # the Config the widgets are known to agree with
+SKEW = K + "skew."  # prefix of the skew editor's state
+CSV_SAVED = K + "csv_saved"  # (file name, saved path, upload id) of the last upload, kept across page switches
+PRESET = K + "preset"  # the preset selectbox (back to None once applied, so the same one can be picked again)
+SCENARIO = K + "scenario"  # name of the preset in force, for the page to show its question; cleared on leaving it
+LR_STEPS = (1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
+WEIGHT_DECAYS = (0.0, 1e-5, 1e-4, 1e-3, 1e-2, 0.1)
+INITS = ("default", "xavier", "he", "normal")
+WITH_FEATURES = ("classification", "regression", "skewed_regression", "blobs")
+TWO_FEATURES = ("moons", "circles", "xor", "spiral")
+
+LABELS = {  # Config key → the control that holds it, to name it in a problem
+    "dataset": "Dataset",
+    "n_samples": "Samples",
+    "noise": "Noise",
+    "n_features": "Features",
+    "test_size": "Test share",
+    "csv_path": "CSV file",
+    "target": "Target column",
+    "skew": "Skews",
+    "scaler": "Scaler",
+    "hidden": "Hidden widths",
+    "activation": "Activation",
+    "norm": "Normalisation",
+    "norm_noise": "Noise strength",
+    "init": "Init",
+    "optimizer": "Optimizer",
+    "lr": "Learning rate",
+    "momentum": "Momentum",
+    "weight_decay": "Weight decay",
+    "batch_size": "Batch size",
+    "epochs": "Epochs",
+    "seed": "Seed",
+}
+HELP = {  # in a learner's words: what it is, and what changing it does
+    "preset": "Named setups that each show one effect. Picking one sets several settings at once (the rest stay "
+    "as they are); the page then says what question it answers and where to look.",
+    "dataset": "The data the network learns from. The two-feature sets (moons, circles, XOR, spiral) also show "
+    "the decision surface; bundled sets are real data; 'Your CSV file' trains on a file you upload.",
+    "n_samples": "How many rows a synthetic dataset makes. More rows give smoother curves but slower epochs. "
+    "Bundled datasets and CSV files come with their own rows.",
+    "noise": "How noisy a synthetic dataset is: as it grows the classes overlap more (or the targets scatter "
+    "more), so even a perfect network scores lower.",
+    "n_features": "How many input columns the classification, regression, skewed regression and blobs "
+    "datasets make. More columns: more weights to learn in the first layer.",
+    "test_size": "The share of rows held out to measure the network on data it never trained on. Holding out "
+    "more makes the test score more reliable but leaves fewer rows to learn from.",
+    "csv_upload": "A CSV file with a header row: numeric feature columns and one target column. It stays on "
+    "this server and never goes into the page's link.",
+    "target": "The column the network learns to predict; every other column is an input feature.",
+    "scaler": "How each feature is rescaled before training (fitted on the training rows only). Standardize "
+    "gives every feature mean 0 and std 1; None leaves raw scales, so a feature ×1000 dominates the gradients.",
+    "hidden": "Units in each hidden layer, comma-separated: 32,32 is two layers of 32 units. More or wider "
+    "layers can fit more complex shapes but train slower.",
+    "activation": "The non-linearity after each hidden layer. Sigmoid and tanh flatten out at both ends, where "
+    "their gradient vanishes; ReLU does not for positive inputs.",
+    "norm": "Whether and where each hidden layer's values are normalised. Batch norm (BN) centres and scales "
+    "each unit over the batch: before the activation, the activation sees normalised inputs; after it, it "
+    "does not. LayerNorm normalises each row over its units. Noisy BN adds a random shift and scale per "
+    "unit at every step (Santurkar et al. 2018).",
+    "norm_noise": "Only for noisy BN: at each step every unit is scaled by a random factor in [1, 1+s], shifted "
+    "by a random amount in [−s, s], and each value gets Gaussian noise of std s/4. 0 is plain BN before the "
+    "activation.",
+    "init": "How the weights start. He suits ReLU, Xavier suits tanh and sigmoid; Normal lets you pick the std: "
+    "too small and the signal fades layer by layer, too large and it blows up.",
+    "init_std": "The std of the starting weights for Normal init. With normalisation off, try 0.01 and 1 to "
+    "see the signal fade or explode; BN before the activation rescues both.",
+    "optimizer": "How gradients change the weights. SGD takes plain steps; SGD with momentum keeps a running "
+    "direction; Adam scales each weight's step by its own gradient history, so it copes better with badly "
+    "scaled features.",
+    "lr": "The size of each step down the gradient. Too small and learning crawls; too large and the loss "
+    "jumps or diverges. A change applies to the running training at once.",
+    "momentum": "Only for SGD with momentum: how much of the last step carries into the next. 0.9 smooths the "
+    "path and speeds it up along long, narrow valleys.",
+    "weight_decay": "Pulls every weight a little towards 0 at each step (an L2 penalty). A stronger pull keeps "
+    "the network simpler and can fight overfitting, but too much stops it learning.",
+    "batch_size": "Rows per gradient step. Small batches give noisy steps, many per epoch; large ones smooth, "
+    "fewer steps. Batch norm needs at least 2 rows.",
+    "epochs": "How many passes over the training rows. A change applies to the running training: raise it to "
+    "train on from where it is.",
+    "seed": "Fixes every random choice (data, split, starting weights, shuffling): the same seed gives the same "
+    "run; another seed shows how much of a result is luck.",
+}
+PRESETS = Picker(PRESET, SCENARIO, K + "preset_problem", "Presets", HELP["preset"])
+
+
+@dataclass(frozen=True)
+class Choice:
+    """What the sidebar asks for: a valid Config, or one line saying why there is none."""
+
+    config: Config | None
+    problem: str = ""
+    waiting: bool = False  # the problem is a step still to do (upload a CSV), not a mistake
+
+
+# ---- seeding -----------------------------------------------------------------------------------
+def _widget_values(config: Config) -> dict[str, Any]:
+    init_kind, _, init_std = config.init.partition(":")
+    return {
+        "dataset": config.dataset,
+        "n_samples": config.n_samples,
+        "noise": float(config.noise),
+        "n_features": config.n_features,
+        "test_size": float(config.test_size),
+        "target": config.target,
+        "scaler": config.scaler,
+        "hidden": cfg.format_value(config.hidden),
+        "activation": config.activation,
+        "norm": config.norm,
+        "norm_noise": float(config.norm_noise),
+        "init": init_kind,
+        "init_std": float(init_std or 0.1),
+        "optimizer": config.optimizer,
+        "lr": config.lr,
+        "momentum": float(config.momentum),
+        "weight_decay": config.weight_decay,
+        "batch_size": config.batch_size,
+        "epochs": config.epochs,
+        "seed": config.seed,
+    }
+
+
+def _seed(config: Config) -> None:
+    """Point the widgets at `config` if it changed without them; fill in widgets not drawn last run."""
+    values = {K + name: value for name, value in _widget_values(config).items()}
+    if shared_config.seed_widgets(SEEDED, values, config):
+        skew_editor.seed(SKEW, config.skew)
+
+
+def agree(config: Config) -> None:
+    """The session took the widgets' Config: they need no re-seeding for it."""
+    shared_config.agree(SEEDED, config)
+
+
+def _options(steps: tuple[float, ...], current: float) -> list[float]:
+    """Fixed steps plus the current value when a link brought one between them."""
+    return sorted({*steps, current})
+
+
+# ---- the groups --------------------------------------------------------------------------------
+@functools.cache
+def _bundled_features(dataset: str) -> int:
+    from explorer.data.datasets import load  # local: only bundled datasets need it, and only once each
+
+    return load(Config(dataset=dataset)).X.shape[1]
+
+
+def _n_features(values: dict[str, Any], columns: list[str]) -> int | None:
+    """How many features the chosen data has, when the sidebar can tell without preparing it."""
+    dataset = values["dataset"]
+    if dataset in TWO_FEATURES:
+        return 2
+    if dataset in WITH_FEATURES:
+        return int(values["n_features"])
+    if dataset in cfg.BUNDLED_DATASETS:
+        return _bundled_features(dataset)
+    return len(columns) - 1 if columns else None
+
+
+def _data(config: Config, values: dict[str, Any], problems: list[str]) -> tuple[str, list[str]]:
+    """Returns a to-do line when the CSV is still missing, and the CSV's columns when there is one."""
+    dataset = st.selectbox(
+        "Dataset", cfg.DATASETS, key=K + "dataset", format_func=labels.DATASETS.get, help=HELP["dataset"]
+    )
+    synthetic = dataset in cfg.SYNTHETIC_DATASETS
+    values["dataset"] = dataset
+    values["n_samples"] = st.number_input(
+        "Samples", *BOUNDS["n_samples"], step=100, key=K + "n_samples", disabled=not synthetic, help=HELP["n_samples"]
+    )
+    values["noise"] = st.number_input(
+        "Noise", *BOUNDS["noise"], step=0.05, key=K + "noise", disabled=not synthetic, help=HELP["noise"]
+    )
+    if dataset in WITH_FEATURES:
+        values["n_features"] = st.number_input(
+            "Features", *BOUNDS["n_features"], key=K + "n_features", help=HELP["n_features"]
+        )
+    else:
+        values["n_features"] = config.n_features  # unused by this dataset: keep it as it was
+    values["test_size"] = st.slider(
+        "Test share", *BOUNDS["test_size"], step=0.05, key=K + "test_size", help=HELP["test_size"]
+    )
+    if dataset == "csv":
+        return _csv(values, problems)
+    return "", []
+
+
+@functools.lru_cache(maxsize=16)
+def _csv_header(path: str, stamp: tuple[int, int]) -> tuple[tuple[str, ...], str]:
+    """(header columns, '') of a saved upload, or ((), the reason it cannot be read as a table).
+    Cached by the file's (size, mtime), like `_csv_features`."""
+    from explorer.data.datasets import csv_columns  # local, like _bundled_features: only CSVs need it
+
+    try:
+        return tuple(csv_columns(path)), ""
+    except ConfigError as err:
+        return (), str(err)
+
+
+@functools.lru_cache(maxsize=16)
+def _csv_features(path: str, target: str, stamp: tuple[int, int]) -> tuple[tuple[str, ...], str]:
+    """(feature columns the network would see, '') for `target`, or ((), the loader's one line). Cached by
+    the file's (size, mtime): a 20 MB file takes about a second to parse, and the sidebar runs on every click."""
+    from explorer.data.datasets import load_csv
+
+    try:
+        return load_csv(path, target).feature_names, ""
+    except ConfigError as err:
+        return (), problem_of(err)
+
+
+def _csv(values: dict[str, Any], problems: list[str]) -> tuple[str, list[str]]:
+    """The uploader and the target column. Returns a to-do line while there is no file, and the columns the
+    network would see plus the target (so the skew editor counts one-hot columns). A file the loader refuses
+    is a problem line (Play stays off), never a traceback."""
+    from explorer.data.datasets import CSV_MAX_BYTES, CSV_MAX_MB
+    from ui.train import uploads
+
+    upload = st.file_uploader(
+        "CSV file", type=["csv"], key=K + "csv_upload", help=HELP["csv_upload"], max_upload_size=CSV_MAX_MB
+    )
+    saved = st.session_state.get(CSV_SAVED)
+    if upload is not None and (saved is None or saved[2] != upload.file_id or not Path(saved[1]).is_file()):
+        if upload.size > CSV_MAX_BYTES:  # the uploader refuses these already; a changed server setting must not
+            problems.append(f"CSV file: {upload.name} is over {CSV_MAX_MB} MB — keep a sample of the rows")
+            return "", []
+        saved = (upload.name, str(uploads.save(upload.getvalue(), K + "csv_dir")), upload.file_id)
+        st.session_state[CSV_SAVED] = saved
+    if saved is not None and not Path(saved[1]).is_file():  # removed while the session was away; re-upload
+        del st.session_state[CSV_SAVED]
+        return "Upload the CSV file again in the sidebar (Data → CSV file): the saved copy was removed.", []
+    if saved is None:
+        return "Upload a CSV file in the sidebar (Data → CSV file) to train on it.", []
+    name, path, _ = saved
+    if upload is None:
+        st.caption(f"Using {name}; upload another file to replace it.")
+    stat = Path(path).stat()
+    stamp = (stat.st_size, stat.st_mtime_ns)
+    columns, problem = _csv_header(path, stamp)
+    if not columns:
+        problems.append(f"CSV file: could not read {name}: {problem.removeprefix('CSV file: ')}")
+        return "", []
+    if len(columns) < 2:
+        problems.append(_csv_features(path, "", stamp)[1].replace("CSV file: ", f"CSV file: {name}: ", 1))
+        return "", []
+    if st.session_state.get(K + "target") not in columns:
+        st.session_state[K + "target"] = columns[-1]
+    values["csv_path"] = path
+    values["target"] = st.selectbox("Target column", columns, key=K + "target", help=HELP["target"])
+    features, problem = _csv_features(path, values["target"], stamp)
+    if problem:
+        problems.append(problem.replace("CSV file: ", f"CSV file: {name}: ", 1))
+        return "", []
+    return "", [*features, values["target"]]
+
+
+def _skews(config: Config, values: dict[str, Any], problems: list[str], n_features: int | None) -> None:
+    values["skew"] = skew_editor.skew_editor(SKEW, config.skew, n_features)
+    problem = skew_editor.skew_problem(values["skew"], n_features)
+    if problem:
+        problems.append(f"Skews: {problem}")
+
+
+def _scaling(values: dict[str, Any]) -> None:
+    values["scaler"] = st.selectbox(
+        "Scaler", cfg.SCALERS, key=K + "scaler", format_func=labels.SCALERS.get, help=HELP["scaler"]
+    )
+    st.caption(DESCRIPTIONS[values["scaler"]])
+
+
+def _hidden(text: str) -> tuple[tuple[int, ...], str]:
+    """The widths typed, or why they cannot be used (naming the control)."""
+    try:
+        widths = cfg.parse_value("hidden", text)
+    except ConfigError:
+        return (), f"Hidden widths: {text!r} is not a list of whole numbers, e.g. 64,32 (one per hidden layer)"
+    if not cfg.KEYS["hidden"].check(widths):
+        return (), (
+            f"Hidden widths: {text!r} is not usable: give 1 to {cfg.MAX_LAYERS} hidden layer widths, "
+            f"each from 1 to {cfg.MAX_WIDTH}, e.g. 64,32"
+        )
+    return widths, ""
+
+
+def _network(values: dict[str, Any], problems: list[str]) -> None:
+    hidden, problem = _hidden(st.text_input("Hidden widths", key=K + "hidden", help=HELP["hidden"]))
+    if problem:
+        problems.append(problem)
+    else:
+        values["hidden"] = hidden
+    values["activation"] = st.selectbox(
+        "Activation", cfg.ACTIVATIONS, key=K + "activation", format_func=labels.ACTIVATIONS.get, help=HELP["activation"]
+    )
+    values["norm"] = st.selectbox(
+        "Normalisation", cfg.NORMS, key=K + "norm", format_func=labels.NORMS.get, help=HELP["norm"]
+    )
+    values["norm_noise"] = st.slider(
+        "Noise strength", 0.0, 5.0, step=0.25, key=K + "norm_noise", disabled=values["norm"] != "bn_noisy",
+        help=HELP["norm_noise"],
+    )  # fmt: skip
+    init = st.selectbox("Init", INITS, key=K + "init", format_func=labels.INITS.get, help=HELP["init"])
+    if init == "normal":
+        std = st.number_input(
+            "Init std", *BOUNDS["init_std"], step=0.05, format="%g", key=K + "init_std", help=HELP["init_std"]
+        )
+        values["init"] = f"normal:{std:g}"
+    else:
+        values["init"] = init
+
+
+def _training(values: dict[str, Any]) -> None:
+    values["optimizer"] = st.selectbox(
+        "Optimizer", cfg.OPTIMIZERS, key=K + "optimizer", format_func=labels.OPTIMIZERS.get, help=HELP["optimizer"]
+    )
+    values["lr"] = st.select_slider(
+        "Learning rate",
+        _options(LR_STEPS, st.session_state[K + "lr"]),
+        key=K + "lr",
+        format_func=lambda v: f"{v:g}",
+        help=HELP["lr"],
+    )
+    values["momentum"] = st.slider(
+        "Momentum", *BOUNDS["momentum"], step=0.01, key=K + "momentum", disabled=values["optimizer"] != "momentum",
+        help=HELP["momentum"],
+    )  # fmt: skip
+    values["weight_decay"] = st.select_slider(
+        "Weight decay",
+        _options(WEIGHT_DECAYS, st.session_state[K + "weight_decay"]),
+        key=K + "weight_decay",
+        format_func=lambda v: f"{v:g}",
+        help=HELP["weight_decay"],
+    )
+    values["batch_size"] = st.number_input(
+        "Batch size", *BOUNDS["batch_size"], key=K + "batch_size", help=HELP["batch_size"]
+    )
+    values["epochs"] = st.number_input("Epochs", *BOUNDS["epochs"], step=50, key=K + "epochs", help=HELP["epochs"])
+    values["seed"] = st.number_input("Seed", *BOUNDS["seed"], key=K + "seed", help=HELP["seed"])
+
+
+def problem_of(err: ConfigError) -> str:
+    """A Config's complaint, led by the control that holds the bad value."""
+    text = str(err)
+    if "batch norm needs" in text:
+        return f"{LABELS['batch_size']}: {text}"
+    name = text.split("=", 1)[0]
+    return f"{LABELS[name]}: {text}" if name in LABELS else text
+
+
+def sidebar(config: Config) -> Choice:
+    """Draw the preset picker and the grouped controls, and read them back as a Config (or why there is none)."""
+    _seed(config)
+    values: dict[str, Any] = {}
+    problems: list[str] = []
+    with st.sidebar:
+        PRESETS.draw()
+        scenario = PRESETS.scenario()
+        if scenario is not None:
+            st.caption(f"Preset in force: **{scenario.title}**. Change one of its settings to leave it.")
+        with st.expander("Data", expanded=True):
+            todo, columns = _data(config, values, problems)
+        with st.expander("Skews", expanded=True):
+            _skews(config, values, problems, _n_features(values, columns))
+        with st.expander("Scaling", expanded=True):
+            _scaling(values)
+        with st.expander("Network", expanded=True):
+            _network(values, problems)
+        with st.expander("Training", expanded=True):
+            _training(values)
+    PRESETS.leave_if_changed(values)
+    if todo:
+        return Choice(None, todo, waiting=True)
+    if problems:
+        return Choice(None, problems[0])
+    if values["dataset"] != "csv":
+        values.update(csv_path="", target="")
+    try:
+        return Choice(Config(**values))
+    except ConfigError as err:
+        return Choice(None, problem_of(err))

@@ -1,0 +1,83 @@
+"""How often a session's Train page redraws while training plays: less often when its ticks arrive late.
+
+Streamlit's frontend re-renders the whole page for every fragment run (about 0.1 s of a core for the Train
+page), and the browser itself asks for each run on a timer. A server short of CPU answers those late; a
+browser short of CPU (a slow laptop, or many sessions' browsers on one machine) fires its timers almost on
+time but draws the answers late. Either way the redraws queue up and clicks wait behind them. Two signals
+show it, and either sends the page straight to its slowest pace:
+- the tick fragment's own run times (`observe`): the median interval between recent ticks is well over the
+  interval asked for (a busy server runs them late; a busy browser's timers fire late);
+- the browser's word (`drew_late`, from `ui.train.browser_lag`): the median of its last few ticks at this pace
+  was drawn well over its quickest.
+A step at a time was slower to help: each step is a rerun of the whole page (the costliest redraw) and waits
+for a window of ticks at the new pace, while the backlog keeps growing. With 8 Chromium pages on 2 cores,
+dropping a level per doubling of the delay took 22-31 s and the clicks in it waited up to 13 s (p95 5.5-9.9
+s); the browser's word alone going straight down, 2.5-5.0 s; both signals (and the probe's baseline taken
+while the page is idle), 1.6 and 1.7 s, every page at its slowest 1.2-8.7 s after Play.
+After `CALM_SECONDS` at a level with neither signal it tries one level faster again, so a browser or server
+that was only briefly busy gets its pace back a level at a time.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import statistics
+from collections import deque
+from dataclasses import dataclass, field
+
+MAX_LEVEL = 3  # every interval × 2**level: the epoch counter at most every 4 s
+WINDOW = 5  # intervals between ticks that a decision looks at
+LATE = 1.6  # median interval / interval asked for, above which the page slows down
+ON_TIME = 1.25  # ... and below which, after CALM_SECONDS, it tries one level faster
+CALM_SECONDS = 120.0
+SETTLE_SECONDS = 2.0  # after a level change, how long a browser has to catch up before it may say "late" again
+
+
+@dataclass
+class Pace:
+    level: int = 0
+    ticks: deque[float] = field(default_factory=lambda: deque(maxlen=WINDOW + 1))
+    changed_at: float = -math.inf
+    late_at: float = -math.inf  # when the browser last said it drew a tick late
+
+    @property
+    def slowest(self) -> bool:
+        """At the slowest pace: a browser's word that it is late changes nothing more."""
+        return self.level >= MAX_LEVEL
+
+    @property
+    def factor(self) -> int:
+        """What every redraw interval is multiplied by at this level."""
+        return 2**self.level
+
+    def restart(self) -> None:
+        """Forget the tick times (after a pause, the gap says nothing about the browser)."""
+        self.ticks.clear()
+
+    def observe(self, now: float, asked: float) -> bool:
+        """Record a tick at `now` (monotonic seconds) of a fragment asked to run every `asked` seconds;
+        True when the level changed, so the page must be drawn again to ask for the new intervals."""
+        self.ticks.append(now)
+        if len(self.ticks) <= WINDOW:
+            return False
+        lag = statistics.median(b - a for a, b in itertools.pairwise(self.ticks)) / asked
+        if lag > LATE and self.level < MAX_LEVEL:
+            return self._move(MAX_LEVEL, now)
+        calm = min(now - self.changed_at, now - self.late_at) >= CALM_SECONDS
+        if lag < ON_TIME and self.level > 0 and calm:
+            return self._move(self.level - 1, now)
+        return False
+
+    def drew_late(self, now: float) -> bool:
+        """The browser draws this page's ticks late (`ui.train.browser_lag`): down to the slowest pace. True
+        when the level changed."""
+        self.late_at = now
+        if self.slowest or now - self.changed_at < SETTLE_SECONDS:
+            return False
+        return self._move(MAX_LEVEL, now)
+
+    def _move(self, level: int, now: float) -> bool:
+        self.level, self.changed_at = level, now
+        self.ticks.clear()
+        return True

@@ -1,0 +1,353 @@
+"""The Train page's run in `st.session_state`: one run per browser session, advanced tick by tick.
+
+A run trains in one of the server's training processes (`ui.train.workers`) and the session holds its
+mirror, which each tick brings up to date; with no training processes, the session's own script thread
+trains it, taking turns at the cores (`ui.train.slots`).
+
+The session holds the last valid Config (shared with the other pages through `ui.shared_config`) and the
+run built from it. A new Config either applies to the running training (learning rate, epochs) or starts a
+new run; a Config that cannot be built shows one line and leaves the previous run as it was. A new run whose
+data keys did not change (network, training, Reset) reuses the prepared data instead of preparing it again.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+import uuid
+from collections import deque
+from dataclasses import dataclass, field
+
+import streamlit as st
+import torch
+
+from explorer.charts.train import TrainCharts
+from explorer.config import Config, ConfigError, format_value
+from explorer.data.pipeline import Prepared
+from explorer.runs.remote_training import RemoteRun, WorkerLost
+from explorer.runs.training import Trainer
+from ui import shared_config
+from ui.train import workers
+from ui.train.pace import Pace
+from ui.train.slots import SLOTS, TrainingSlots
+
+RUN = "train.run"
+GHOST = "train.ghost"  # the previous run's curve, drawn faded under the new one until dismissed
+PACE = "train.pace"  # ui.train.pace.Pace: this session's redraw pace
+REJECTED = "train.rejected"  # (config, message) of the last config that could not be built
+TICK_SECONDS = 0.2  # training time per tick in a script thread: short enough that a click is answered at once
+TICK_EVERY = 0.5  # seconds between ticks while playing: the epoch counter and the numbers
+CHARTS_EVERY = 0.5  # seconds between redraws of the loss, metric, surface and first layer while playing...
+# ...and while more than BUSY_SESSIONS sessions play on this server. A browser re-renders the whole page for
+# every fragment run (Streamlit's frontend), so on a crowded server the charts wait longer between redraws.
+CHARTS_EVERY_BUSY = 2.0
+INSIDE_EVERY, INSIDE_EVERY_BUSY = 2.0, 8.0  # the same for "Inside the network" (seven charts)
+BUSY_SESSIONS = 2
+LIVE_KEYS = ("lr", "epochs")  # changes that apply to the running training
+GROUPS = {
+    "data": ("dataset", "n_samples", "noise", "n_features", "test_size", "csv_path", "target", "skew", "scaler"),
+    "network": ("hidden", "activation", "norm", "norm_noise", "init"),
+    "training": ("optimizer", "momentum", "weight_decay", "batch_size", "seed"),
+}
+DATA_KEYS = (*GROUPS["data"], "seed")  # what prepare() reads: the seed also draws the data and the split
+
+
+@dataclass
+class RateMeter:
+    """Epochs per wall-clock second over the last few ticks (what the user sees, not pure compute)."""
+
+    marks: deque[tuple[float, int]] = field(default_factory=lambda: deque(maxlen=12))
+
+    def mark(self, epoch: int) -> None:
+        self.marks.append((time.perf_counter(), epoch))
+
+    def rate(self) -> float | None:
+        if len(self.marks) < 2:
+            return None
+        (t0, e0), (t1, e1) = self.marks[0], self.marks[-1]
+        return (e1 - e0) / (t1 - t0) if t1 > t0 else None
+
+
+@dataclass
+class Run:
+    """A trainer (the mirror of `remote`, when a training process trains it), its charts' fixed parts, and
+    whether it is playing."""
+
+    trainer: Trainer
+    charts: TrainCharts
+    playing: bool = False
+    remote: RemoteRun | None = None
+    meter: RateMeter = field(default_factory=RateMeter)
+    id: str = field(default_factory=lambda: uuid.uuid4().hex)  # its place in line for the cores (SLOTS)
+    queued: int = 0  # sessions ahead of this one at its last tick (0: it trained)
+    # Held while the trainer changes. A click's rerun can start in a new script thread while a tick is
+    # still inside `advance` in the old one (pure compute cannot be interrupted): the click waits for it.
+    lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+
+    @property
+    def config(self) -> Config:
+        return self.trainer.config
+
+    @property
+    def can_play(self) -> bool:
+        return not self.trainer.done
+
+
+@dataclass(frozen=True)
+class Ghost:
+    """A run that a setting change replaced: what it was and how it went, for one change = one comparison."""
+
+    config: Config
+    curve: list[dict[str, float]]
+    metric_name: str
+
+    def label(self, now: Config) -> str:
+        """'before: scaler=none' — the ghost's values of the keys in which it differs from `now`."""
+        keys = changed_keys(self.config, now)
+        if not keys:
+            return "before: same settings"
+        shown = ", ".join(f"{k}={format_value(getattr(self.config, k)) or 'none'}" for k in keys[:3])
+        return f"before: {shown}{', …' if len(keys) > 3 else ''}"
+
+
+def ghost() -> Ghost | None:
+    return st.session_state.get(GHOST)
+
+
+def dismiss_ghost() -> None:
+    st.session_state.pop(GHOST, None)
+
+
+def _keep_as_ghost(replaced: Run) -> None:
+    """The replaced run becomes the ghost if it trained at all; else the older ghost stays (two changes in a
+    row before pressing Play still compare with the last run that trained)."""
+    if replaced.trainer.curve:
+        st.session_state[GHOST] = Ghost(replaced.config, list(replaced.trainer.curve), replaced.trainer.metric_name)
+
+
+def _build(config: Config, playing: bool = False, prepared: Prepared | None = None) -> Run:
+    """A fresh run (on `prepared` when given: it must come from the same data keys).
+
+    Raises ConfigError when the data cannot be prepared (e.g. a skew on a missing feature).
+    """
+    torch.set_num_threads(1)  # sessions train side by side; one core each keeps them all responsive
+    pool = workers.pool()
+    remote = None if pool is None else pool.start(config, prepared)
+    trainer = Trainer(config, prepared=prepared) if remote is None else remote.trainer
+    run = Run(trainer, TrainCharts(trainer), playing=playing and not trainer.done, remote=remote)
+    if remote is not None and run.playing:
+        remote.play()
+    return run
+
+
+def _retire(replaced: Run) -> None:
+    """A run that another replaced: out of the line for the cores, and out of its training process."""
+    SLOTS.leave(replaced.id)
+    if replaced.remote is not None:
+        replaced.remote.close()
+
+
+def config() -> Config:
+    """The session's Config, with a run built from it; on a session's first page both come from the URL.
+
+    Another page may have set the Config first; settings that cannot be built fall back to the defaults
+    with a note, so the page always opens on a working run.
+    """
+    if RUN not in st.session_state:
+        chosen = shared_config.current()
+        try:
+            fresh = _build(chosen)
+        except ConfigError as err:
+            shared_config.add_problem(f"ignored these settings: {err}")
+            chosen = Config()
+            fresh = _build(chosen)
+        st.session_state[RUN] = fresh
+        shared_config.set(chosen)
+    return shared_config.current()
+
+
+def run() -> Run:
+    """The session's run (built from the session's Config if there is none yet)."""
+    config()
+    return st.session_state[RUN]
+
+
+def crowded() -> bool:
+    """More than BUSY_SESSIONS sessions play on this server: every page redraws its charts less often."""
+    pool = workers.pool()
+    return (SLOTS.active if pool is None else pool.playing) > BUSY_SESSIONS
+
+
+def pace() -> Pace:
+    """This session's redraw pace (`ui.train.pace`): slower while its ticks arrive late."""
+    return st.session_state.setdefault(PACE, Pace())
+
+
+def keep_pace(current: Run) -> bool:
+    """Note a tick of a playing run; True when the pace changed and the page must be drawn again to ask the
+    browser for the new intervals (a fragment's interval is set when the whole page runs)."""
+    return current.playing and pace().observe(time.monotonic(), tick_every())
+
+
+def browser_fell_behind() -> bool:
+    """The browser said it draws its ticks late (`ui.train.browser_lag`); True when the pace changed, as
+    `keep_pace`."""
+    return pace().drew_late(time.monotonic())
+
+
+def tick_every() -> float:
+    """How often the epoch counter and numbers are redrawn while playing."""
+    return TICK_EVERY * pace().factor
+
+
+def charts_every() -> float:
+    """How often the top charts are redrawn while playing: less often when many sessions play at once
+    (each redraw costs the server ~15 ms and a browser a repaint of the whole page), and at this session's pace."""
+    return (CHARTS_EVERY_BUSY if crowded() else CHARTS_EVERY) * pace().factor
+
+
+def inside_every() -> float:
+    """How often "Inside the network" is redrawn while playing (as `charts_every`)."""
+    return (INSIDE_EVERY_BUSY if crowded() else INSIDE_EVERY) * pace().factor
+
+
+def changed_keys(old: Config, new: Config) -> list[str]:
+    before = old.to_dict()
+    return [name for name, value in new.to_dict().items() if before[name] != value]
+
+
+def reset_message(keys: list[str]) -> str:
+    """'Network changed (norm): …' naming the first group touched and the keys."""
+    group = next((g for g, names in GROUPS.items() if any(k in names for k in keys)), "settings")
+    return f"{group.capitalize()} changed ({', '.join(keys)}): the run restarted from epoch 0."
+
+
+def use(chosen: Config) -> str:
+    """Make `chosen` the session's Config; returns why it cannot be built ('' when it could)."""
+    current = run()
+    keys = changed_keys(current.config, chosen)
+    if not keys:
+        shared_config.set(chosen)
+        return ""
+    if all(k in LIVE_KEYS for k in keys) and not current.trainer.diverged:  # a diverged run starts again
+        with current.lock:
+            target = current.trainer if current.remote is None else current.remote
+            if "lr" in keys:
+                target.set_lr(chosen.lr)
+            if "epochs" in keys:
+                target.set_epochs(chosen.epochs)
+        shared_config.set(current.config)
+        return ""
+    rejected = st.session_state.get(REJECTED)
+    if rejected is not None and rejected[0] == chosen:  # don't rebuild a known-bad config on every rerun
+        return rejected[1]
+    same_data = not any(k in DATA_KEYS for k in keys)
+    try:
+        fresh = _build(chosen, playing=current.playing, prepared=current.trainer.prepared if same_data else None)
+    except ConfigError as err:
+        st.session_state[REJECTED] = (chosen, str(err))
+        return str(err)
+    _keep_as_ghost(current)
+    _retire(current)
+    st.session_state[RUN] = fresh
+    shared_config.set(chosen)
+    st.toast(reset_message(keys), icon=":material/restart_alt:")
+    return ""
+
+
+# ---- the buttons' callbacks (they run before the script, so the page draws the new state) ------
+def play() -> None:
+    current = run()
+    with current.lock:
+        current.playing = current.can_play
+        current.meter.marks.clear()
+        pace().restart()
+        if current.remote is not None and current.playing:
+            current.remote.play()
+
+
+def pause() -> None:
+    """Stop after the tick in progress (if any), so the page then shows where the run stopped."""
+    current = run()
+    with current.lock:
+        current.playing = False
+        if current.remote is not None:
+            current.remote.pause()
+    SLOTS.leave(current.id)
+
+
+def step() -> None:
+    """One epoch now (paused), so the charts can be read epoch by epoch."""
+    current = run()
+    with current.lock:
+        current.playing = False
+        if current.remote is None:
+            current.trainer.advance(epochs=1)
+            return
+        try:
+            current.remote.step()
+        except WorkerLost as lost:
+            _replace_lost(current, str(lost))
+
+
+def reset() -> None:
+    """The run's own Config from epoch 0 (same seed: the same numbers again, on the same prepared data)."""
+    current = run()
+    with current.lock:
+        current.playing = False  # a tick still holding the old run must not train it on
+        st.session_state[RUN] = _build(current.config, prepared=current.trainer.prepared)
+    _retire(current)
+
+
+def _replace_lost(lost: Run, why: str) -> None:
+    """The training process of `lost` stopped (killed, out of memory): start its config again, keep what it
+    had shown as the ghost, and say so."""
+    lost.playing = False
+    _keep_as_ghost(lost)
+    st.session_state[RUN] = _build(lost.config, prepared=lost.trainer.prepared)
+    st.toast(f"{why[:1].upper()}{why[1:]}: the run restarted from epoch 0.", icon=":material/warning:")
+
+
+def tick(current: Run, slots: TrainingSlots = SLOTS) -> bool:
+    """Advance a playing run by one time budget when it is this session's turn at a core (else note how
+    many sessions are ahead, for the page to say); returns True when this tick ended the playing.
+
+    A run in a training process trains there all along: the tick brings the mirror up to date."""
+    if current.remote is not None:
+        return _follow(current)
+    with current.lock:
+        if not current.playing:
+            slots.leave(current.id)
+            return False
+        if not current.trainer.done:
+            current.queued = slots.ask(current.id)
+            if current.queued:
+                return False
+            try:
+                current.trainer.advance(seconds=TICK_SECONDS)
+            finally:
+                slots.done(current.id)
+            current.meter.mark(current.trainer.epoch)
+        if current.trainer.done:
+            current.playing = False
+            slots.leave(current.id)
+            return True
+        return False
+
+
+def _follow(current: Run) -> bool:
+    """A tick of a run in a training process: what it did since the last tick, and 'still watching'."""
+    with current.lock:
+        if not current.playing:
+            return False
+        current.remote.look()
+        try:
+            current.remote.sync()
+        except WorkerLost as lost:
+            _replace_lost(current, str(lost))
+            return True
+        current.meter.mark(current.trainer.epoch)
+        if current.trainer.done:
+            current.playing = False
+            return True
+        return False

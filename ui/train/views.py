@@ -1,0 +1,377 @@
+"""The Train page's main area: the buttons, then a fragment that ticks the run and redraws metrics and charts.
+
+Only the fragment reruns while training plays, so the sidebar and the other pages stay usable; each tick
+draws the same cached specs with new rows (see explorer/charts/train.py).
+"""
+
+from __future__ import annotations
+
+import time
+
+import streamlit as st
+
+from explorer.charts.train import Chart, stage_name
+from explorer.charts.train import Ghost as ChartGhost
+from explorer.config import Config
+from explorer.runs.diagnosis import overfitting
+from explorer.teaching.scenarios import SCENARIOS
+from ui import fragments
+from ui.train import browser_lag, export_menu, state
+from ui.train.slots import SLOTS
+
+METRIC_TITLES = {"test_accuracy": "Test accuracy", "test_r2": "Test R²"}
+
+
+def buttons(run: state.Run, blocked: bool = False) -> None:
+    """Play/Pause, Step and Reset; they change the run in callbacks, before the page is drawn again.
+
+    While the sidebar holds a value that cannot run (`blocked`), Play and Step are off: they would train
+    the last valid run, not what the sidebar shows.
+    """
+    with st.container(horizontal=True, key="train-buttons"):
+        if run.playing and not blocked:
+            st.button("Pause", key="train.pause", icon=":material/pause:", type="primary", on_click=state.pause)
+        else:
+            st.button(
+                "Play", key="train.play", icon=":material/play_arrow:", type="primary", on_click=state.play,
+                disabled=blocked or not run.can_play,
+                help="fix the sidebar's settings first" if blocked else "train epoch after epoch; the charts follow",
+            )  # fmt: skip
+        st.button(
+            "Step", key="train.step", icon=":material/skip_next:", on_click=state.step,
+            disabled=blocked or run.trainer.done, help="train one epoch, then pause",
+        )  # fmt: skip
+        st.button(
+            "Reset", key="train.reset", icon=":material/restart_alt:", on_click=state.reset,
+            help="start again from epoch 0 with the same settings (same seed, same numbers)",
+        )  # fmt: skip
+        export_menu.downloads(run)
+    if blocked and run.playing:
+        state.pause()  # the run on screen is not what the sidebar asks for: don't let it train on
+
+
+def blocked(problem: str, waiting: bool, run: state.Run) -> None:
+    """Say which setting cannot run and that the charts below are the last valid run's."""
+    if not problem:
+        return
+    shown = f"{run.config.dataset}, scaler {run.config.scaler}, norm {run.config.norm}"
+    text = (
+        f"{problem}  \nPlay and Step are off until this is fixed; the charts below show the last valid run ({shown})."
+    )
+    (st.info if waiting else st.error)(text, icon=":material/edit_note:" if waiting else ":material/error:")
+
+
+def live(run: state.Run) -> None:
+    """The ticking parts of the page, each rerunning on its own while playing: the numbers every
+    `state.tick_every()`, the top charts every `state.charts_every()`, the insides every
+    `state.inside_every()`."""
+
+    @st.fragment(run_every=state.tick_every() if run.playing else None)
+    def tick() -> None:
+        current = state.run()  # Reset may have replaced the run since the page was drawn
+        if state.tick(current):
+            st.rerun(scope="app")  # it just finished: redraw the buttons and stop ticking
+        if state.keep_pace(current):
+            st.rerun(scope="app")  # ask the browser for redraws at the new pace
+        _status(current)
+
+    @st.fragment(run_every=state.charts_every() if run.playing else None)
+    def top() -> None:
+        _top(state.run())
+
+    @st.fragment(run_every=state.inside_every() if run.playing else None)
+    def inside() -> None:
+        _inside(state.run())
+
+    st.session_state[WHOLE_PAGE] = True  # the charts' fragments run as part of a rerun of the whole page
+    try:
+        fragments.each_in_own_container(tick, top, inside)
+    finally:
+        st.session_state[WHOLE_PAGE] = False
+
+
+# Widths of the boxes in rows that wrap: two fit side by side beside the sidebar at 1400 px, one per row at 1000.
+TOP_LEFT_PX, TOP_RIGHT_PX, INPUTS_PX, HALF_PX = 500, 380, 380, 440
+TOP_BUILT = "train.top_built"  # (what the charts show, whose run, when built, the charts): see _built_top
+INSIDE_BUILT = "train.inside_built"  # the same for "Inside the network"
+CHART_GHOST = "train.chart_ghost"  # (session ghost, run, the charts' Ghost): one object per ghost and run
+SCENARIO = "train.scenario"  # the preset picked in the sidebar (ui/train/controls.py), until one of its keys changes
+WHOLE_PAGE = "train.whole_page"  # True while `live` runs the fragments within a rerun of the whole page
+
+
+def notes(run: state.Run) -> None:
+    """What preparing the data did that the learner should know (rows dropped for missing values, shifts)."""
+    for note in run.trainer.prepared.notes:
+        st.warning(note, icon=":material/info:")
+
+
+def scenario_note() -> None:
+    """The picked preset's question and where to look, so the screen says what the setup is for."""
+    scenario = SCENARIOS.get(st.session_state.get(SCENARIO) or "")
+    if scenario is not None:
+        st.info(
+            f"**{scenario.title}.** {scenario.question} **Where to look:** {scenario.look_at}",
+            icon=":material/lightbulb:",
+        )
+
+
+def _ghost_line(run: state.Run, ghost: state.Ghost) -> None:
+    """The faded run's label and final numbers beside the live ones, and a way to drop it."""
+    last = ghost.curve[-1]
+    metric = last.get(ghost.metric_name)
+    shown = f"{metric:.1%}" if ghost.metric_name == "test_accuracy" else f"{metric:.3f}"
+    with st.container(horizontal=True, vertical_alignment="center", key="train-ghost"):
+        st.caption(
+            f"Faded lines: the previous run, **{ghost.label(run.config)}**. It ended at epoch {int(last['epoch'])} "
+            f"with {METRIC_TITLES[ghost.metric_name].lower()} {shown} and test loss {last['test_loss']:.4g}."
+        )
+        st.button("Dismiss", key="train.dismiss_ghost", icon=":material/close:", on_click=state.dismiss_ghost,
+                  type="tertiary", help="hide the previous run's faded curves")  # fmt: skip
+
+
+def _number(value: float | None, digits: int = 4) -> str:
+    return "–" if value is None else f"{value:.{digits}g}"
+
+
+def _status(run: state.Run) -> None:
+    trainer = run.trainer
+    last = trainer.curve[-1] if trainer.curve else {}
+    metric = last.get(trainer.metric_name)
+    rate = run.meter.rate() if run.playing else None
+    with st.container(horizontal=True, key="train-metrics"):
+        with st.container(key="train-epoch", width=230):  # room for "5000 / 5000"
+            st.metric(
+                "Epoch", f"{trainer.epoch} / {trainer.config.epochs}", border=True,
+                delta="paused" if rate is None else f"{rate:.1f} epochs / s", delta_color="off", delta_arrow="off",
+                help="Epochs trained of the epochs set; below, how many epochs a second this page trains now.",
+            )  # fmt: skip
+        st.metric(
+            "Train loss",
+            _number(last.get("train_loss")),
+            border=True,
+            help="The mean loss over this epoch's batches, in train mode: measured while the weights were still "
+            "moving, and under batch norm with each batch's own statistics.",
+        )
+        eval_loss = trainer.records[-1]["train_loss_eval"] if trainer.records else None
+        st.metric(
+            "Train loss (eval)",
+            _number(eval_loss),
+            border=True,
+            help="The training split measured the way the test split is: at the epoch's end, in eval mode (batch "
+            "norm uses its running averages). Compare this, not Train loss, with Test loss: under batch norm "
+            "the two train losses can differ a lot, which is why test loss can sit below train loss.",
+        )
+        st.metric(
+            "Test loss",
+            _number(last.get("test_loss")),
+            border=True,
+            help="The test split's mean loss at the epoch's end, in eval mode.",
+        )
+        if trainer.metric_name == "test_accuracy":
+            shown, words = ("–" if metric is None else f"{metric:.1%}"), "The share of test rows classified right."
+        else:
+            shown, words = _number(metric, 3), "R²: 1 is a perfect prediction, 0 no better than the mean."
+        st.metric(
+            METRIC_TITLES[trainer.metric_name], shown, border=True,
+            help=f"{words} Measured at the epoch's end, in eval mode, on rows the network never trained on.",
+        )  # fmt: skip
+        pace = state.pace()
+        late = browser_lag.drew_late("train.lag_probe", run.playing, pace.level, slowest=pace.slowest)
+        if late and run.playing and state.browser_fell_behind():
+            st.rerun(scope="app")  # ask the browser for redraws at the new pace
+    if run.playing and state.pace().level:
+        st.caption(
+            f"Redrawing every {state.tick_every():g} s instead of {state.TICK_EVERY:g} s: this page's updates "
+            "were arriving late (a busy browser or server), so it asks for fewer. Training does not wait for the "
+            "redraws."
+        )
+    if run.playing and run.queued:
+        st.info(
+            f"Waiting for a free core: {run.queued} session{'s' * (run.queued > 1)} ahead. This server trains "
+            f"{SLOTS.slots} run{'s' * (SLOTS.slots > 1)} at a time and takes turns, so every session keeps moving.",
+            icon=":material/hourglass_top:",
+        )
+    ghost = state.ghost()
+    if ghost is not None:
+        _ghost_line(run, ghost)
+    overfit = overfitting(trainer.curve)
+    if overfit is not None and not trainer.diverged:
+        st.warning(overfit.sentence(), icon=":material/trending_up:")
+    if trainer.diverged:
+        st.warning(
+            f"{trainer.message} Now: learning rate {trainer.lr:g}, batch norm {trainer.config.norm}. "
+            "Change either in the sidebar and the run starts again.",
+            icon=":material/warning:",
+        )
+    elif trainer.done:
+        st.success(
+            f"Finished {trainer.epoch} epochs. Raise Epochs to train on, or Reset.", icon=":material/check_circle:"
+        )
+    elif trainer.epoch == 0:
+        st.info(
+            "Press Play (or Step for one epoch): the charts fill in as the network trains.",
+            icon=":material/play_circle:",
+        )
+
+
+def _draw(chart: Chart) -> None:
+    st.vega_lite_chart(chart.table, chart.spec)
+
+
+def _stage_label(stage: str, config: Config) -> str:
+    return stage_name(stage, config.activation, config.norm)
+
+
+def _band(run: state.Run) -> tuple[int, str]:
+    """The layer and stage the band and history follow, kept valid when the network changes."""
+    blocks = run.trainer.network.layers
+    if st.session_state.get("train.band_layer") not in range(len(blocks)):
+        st.session_state["train.band_layer"] = 0
+    if st.session_state.get("train.band_stage") not in blocks[0].order:
+        st.session_state["train.band_stage"] = "act"
+    return st.session_state["train.band_layer"], st.session_state["train.band_stage"]
+
+
+def _band_choice(run: state.Run) -> tuple[int, str]:
+    """Which layer and stage the percentile band follows (kept valid when the network changes)."""
+    _band(run)
+    order = list(run.trainer.network.layers[0].order)
+    layers = list(range(len(run.trainer.network.layers)))
+    with st.container(horizontal=True):
+        layer = st.selectbox(
+            "Layer", layers, key="train.band_layer", format_func=lambda i: f"layer {i + 1}",
+            help="Which hidden layer the two charts below follow (layer 1 is next to the inputs).",
+        )  # fmt: skip
+        stage = st.segmented_control(
+            "Stage", order, key="train.band_stage", required=True, format_func=lambda s: _stage_label(s, run.config),
+            help="Where in the layer: right after the weighted sum (linear), after the normalisation, or after "
+            "the activation. Pick the activation's input under a sigmoid to see saturation.",
+        )  # fmt: skip
+    return layer, stage
+
+
+def _chart_ghost(run: state.Run) -> ChartGhost | None:
+    """The session's ghost as the charts take it: the same object every tick (the charts cache its frame)."""
+    ghost = state.ghost()
+    if ghost is None:
+        return None
+    cached = st.session_state.get(CHART_GHOST)
+    if cached is None or cached[0] is not ghost or cached[1] is not run:
+        cached = (ghost, run, ChartGhost(ghost.curve, ghost.label(run.config)))
+        st.session_state[CHART_GHOST] = cached
+    return cached[2]
+
+
+def _reuse(cached: tuple | None, same: tuple, every: float, run: state.Run) -> bool:
+    """Whether a rerun of the whole page (a click in the sidebar, Pause, a new pace) should draw the charts
+    it drew last, not fresh ones: while playing, when they show this run and their own fragment will
+    redraw them within `every` seconds anyway. Byte-identical rows cost the browser nothing (its chart
+    skips a dataset with the same bytes), so a click is answered without re-rendering a dozen charts."""
+    return (
+        run.playing
+        and bool(st.session_state.get(WHOLE_PAGE))
+        and cached is not None
+        and cached[1] == same
+        and time.monotonic() - cached[2] < every
+    )
+
+
+def _built_top(run: state.Run, ghost: ChartGhost | None) -> tuple[dict[str, Chart], list[Chart]]:
+    """This tick's top charts and first-layer histograms, built again only when something they show
+    changed: a tick in which no step was taken redraws the same rows (and their Arrow tables) for free."""
+    trainer = run.trainer
+    shown_ghost = None if ghost is None else (ghost.label, len(ghost.curve))
+    same = (run.id, trainer.diverged, shown_ghost)
+    key = (*same, trainer.steps, trainer.epoch)
+    cached = st.session_state.get(TOP_BUILT)
+    if not _reuse(cached, same, state.charts_every(), run) and (cached is None or cached[0] != key):
+        cached = (
+            key,
+            same,
+            time.monotonic(),
+            run.charts.build_top(trainer, ghost=ghost),
+            run.charts.first_layer(trainer),
+        )
+        st.session_state[TOP_BUILT] = cached
+    return cached[3], cached[4]
+
+
+def _built_inside(run: state.Run, layer: int, stage: str) -> dict[str, Chart]:
+    """The insides' charts, built when "Inside the network" is drawn (every 2 or 4 s), not every tick."""
+    trainer = run.trainer
+    same = (run.id, trainer.diverged, layer, stage)
+    key = (*same, trainer.steps, trainer.epoch)
+    cached = st.session_state.get(INSIDE_BUILT)
+    if not _reuse(cached, same, state.inside_every(), run) and (cached is None or cached[0] != key):
+        cached = (key, same, time.monotonic(), run.charts.build_inside(trainer, layer, stage))
+        st.session_state[INSIDE_BUILT] = cached
+    return cached[3]
+
+
+def _surface(run: state.Run, charts: dict[str, Chart]) -> None:
+    if "surface" in charts:
+        _draw(charts["surface"])
+    elif run.charts.plane is None:
+        st.caption(
+            f"The decision surface is drawn for two-feature data; this data has {run.charts.n_features} features."
+        )
+    else:
+        st.caption("No surface: the network's weights are no longer finite.")
+
+
+def _top(run: state.Run) -> None:
+    """Loss, the surface, the first hidden layer and the metric: one screen with the buttons, every tick."""
+    # Rows that wrap: side by side in a wide window, one under the other on a laptop (no chart runs off it).
+    with st.container(horizontal=True, wrap=True, gap="medium"):
+        top_left, top_right = st.container(width=TOP_LEFT_PX), st.container(width=TOP_RIGHT_PX)
+    first_layer = st.columns(len(run.trainer.network.layers[0].order), gap="small")
+    metric_box = st.container(width=TOP_LEFT_PX)
+    charts, first_layer_charts = _built_top(run, _chart_ghost(run))
+    with top_left, st.container(key="train-loss"):
+        _draw(charts["loss"])
+    with top_right:
+        _surface(run, charts)
+    for box, chart in zip(first_layer, first_layer_charts, strict=True):
+        with box, st.container(key=f"train-first-layer-{chart.spec['title']['text'].split(' · ')[-1][:12]}"):
+            _draw(chart)
+    with metric_box:
+        _draw(charts["metric"])
+
+
+def _inside(run: state.Run) -> None:
+    """The inputs and every layer's insides: redrawn less often than the top, so a browser keeps up."""
+    st.subheader("Inside the network")
+    order = " → ".join(_stage_label(s, run.config) for s in run.trainer.network.layers[0].order)
+    st.caption(
+        f"Each hidden layer, stage by stage ({order}): the values on the probe rows (the test split, at most "
+        "2,000 rows) after the latest epoch, as a share of all values. Bins are fixed for the run; values "
+        "beyond them land in the end bins. While training plays, this part is redrawn every "
+        f"{state.inside_every():g} s"
+        + (f" (more than {state.BUSY_SESSIONS} sessions are training on this server)." if state.crowded() else ".")
+    )
+    inputs_box, hist_box = st.container(), st.container()
+    with st.container(horizontal=True, wrap=True, gap="medium"):
+        band_box, history_box = st.container(width=HALF_PX), st.container(width=HALF_PX)
+    fractions_box = st.container()
+    with st.container(horizontal=True, wrap=True, gap="medium"):
+        grad_box, ratio_box = st.container(width=HALF_PX), st.container(width=HALF_PX)
+    with band_box:
+        layer, stage = _band_choice(run)
+    charts = _built_inside(run, layer, stage)
+    with inputs_box:
+        _draw(charts["inputs"])
+        shown = run.charts.inputs["order"].nunique()
+        if run.charts.n_features > shown:
+            st.caption(f"Showing the first {shown} of {run.charts.n_features} features.")
+    with hist_box:
+        _draw(charts["histograms"])
+    with band_box:
+        _draw(charts["band"])
+    with history_box:
+        _draw(charts["history"])
+    with fractions_box:
+        _draw(charts["fractions"])
+    with grad_box:
+        _draw(charts["grad_norms"])
+    with ratio_box:
+        _draw(charts["update_ratio"])
