@@ -6,10 +6,13 @@ PORT ?= 8501
 
 .PHONY: run test lint format bench load-test load-test-chromium chromium clean
 
-$(VENV)/.installed: requirements.txt requirements-dev.txt
+# The project itself last, editable and --no-deps (the requirements are its dependencies): the `explorer` command,
+# and `import explorer` for the bench scripts, from this checkout.
+$(VENV)/.installed: requirements.txt requirements-dev.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -r requirements-dev.txt
+	$(PY) -m pip install --quiet --no-deps -e .
 	touch $@
 
 run: $(VENV)/.installed
@@ -37,12 +40,13 @@ bench: $(VENV)/.installed
 	$(PY) bench/tick_cost.py
 	$(PY) bench/sweep_speed.py
 
+# A module, from the checkout's root: it starts app.py and uses the tests' clients (tests/support).
 load-test: $(VENV)/.installed  # 8, then 30 websocket sessions training on one server (minutes)
-	$(PY) bench/load_test.py --sessions 8
-	$(PY) bench/load_test.py --sessions 30
+	$(PY) -m bench.load_test --sessions 8
+	$(PY) -m bench.load_test --sessions 30
 
 load-test-chromium: $(VENV)/.installed chromium  # 8 headless Chromium sessions: the browsers render every redraw
-	$(PY) bench/load_test.py --clients chromium --sessions 8
+	$(PY) -m bench.load_test --clients chromium --sessions 8
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache
+	rm -rf $(VENV) .pytest_cache .ruff_cache build *.egg-info

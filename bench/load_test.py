@@ -11,7 +11,10 @@ Goals, on 2 cores: websocket, N = 8: every session progresses, p95 click-to-redr
 ≤ 1 s; websocket, N = 30: every session progresses, server RSS < 3 GB; chromium, N = 8: every session
 progresses, p95 click-to-redraw ≤ 2 s.
 
-    python bench/load_test.py [--clients websocket|chromium] [--sessions 8] [--seconds 60] [--clicks 5]
+A module, run from the checkout's root (it serves the checkout's app.py and borrows the tests' clients,
+tests/support), with the project installed (`make` does both: `make load-test`):
+
+    python -m bench.load_test [--clients websocket|chromium] [--sessions 8] [--seconds 60] [--clicks 5]
                               [--screenshots DIR]
 """
 
@@ -31,13 +34,16 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import psutil
-
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from playwright.async_api import CDPSession, Page
 
-from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, running_app, watch_console_and_requests
-from tests.support.ws_client import StreamlitClient
-from ui.train.state import TICK_EVERY
+try:
+    from tests.support.browser import CHROMIUM, CHROMIUM_ARGS, running_app, watch_console_and_requests
+    from tests.support.ws_client import StreamlitClient
+    from ui.train.state import TICK_EVERY
+except ModuleNotFoundError as err:  # run as a file, or from elsewhere: the checkout's root is not on sys.path
+    if (err.name or "").split(".")[0] not in ("tests", "ui"):
+        raise
+    raise SystemExit(f"{err}; run it from the checkout's root: python -m bench.load_test") from None
 
 EPOCHS = 4000  # far more than a minute trains: no run finishes, so every Epochs change applies to a live run
 QUERY = f"n_samples=1000&epochs={EPOCHS}&hidden=32,32"
@@ -382,7 +388,7 @@ def _limit(value: float, limit: float | None, relation: str) -> tuple[str, bool 
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.load_test", description=__doc__.splitlines()[0])
     parser.add_argument("--clients", choices=["websocket", "chromium"], default="websocket")
     parser.add_argument("--sessions", type=int, default=8)
     parser.add_argument("--seconds", type=float, default=60.0)

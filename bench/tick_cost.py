@@ -17,15 +17,12 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import sys
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import torch
 from streamlit import dataframe_util
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from explorer.charts.train import TrainCharts
 from explorer.config import Config
 from explorer.runs.training import Trainer

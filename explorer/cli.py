@@ -1,4 +1,5 @@
 """`python -m explorer train | describe | sweep | landscape`: the same Config and engine as the app, from a shell.
+Installed (`pip install .`), the same is the `explorer` command: `explorer train` is `python -m explorer train`.
 
 Bad input exits with code 2 and one line on stderr; no traceback reaches the user.
 """
@@ -7,11 +8,13 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from typing import Any, NoReturn
 
-from explorer.config import KEYS, Config, ConfigError, parse_value
+from explorer.config import GROUP_ORDER, GROUPS, KEYS, Config, ConfigError, parse_value
+from explorer.teaching.labels import label
 
 
 class _Parser(argparse.ArgumentParser):
@@ -22,9 +25,13 @@ class _Parser(argparse.ArgumentParser):
 def _add_config_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--config", metavar="FILE", help="a JSON file of config keys (flags override it)")
     defaults = Config().to_query()
-    for name, key in KEYS.items():
-        flag = "--" + name.replace("_", "-")
-        parser.add_argument(flag, dest=name, metavar="VALUE", help=f"{key.help} (default: {defaults.get(name, '')!r})")
+    for group in GROUP_ORDER:  # the keys in the sidebar's groups, each flag with what it allows
+        flags = parser.add_argument_group(f"{group} keys")
+        for name in GROUPS[group]:
+            key = KEYS[name]
+            flag = "--" + name.replace("_", "-")
+            text = f"{key.help}; {key.allowed} (default: {defaults.get(name, '')!r})"
+            flags.add_argument(flag, dest=name, metavar="VALUE", help=text.replace("%", "%%"))
 
 
 def _config_from(args: argparse.Namespace) -> Config:
@@ -104,7 +111,7 @@ def _summary(report: dict[str, Any], seconds: float) -> str:
 
 def _describe(args: argparse.Namespace) -> int:
     from explorer.data.pipeline import prepare
-    from explorer.runs.describe import describe, format_description, verify
+    from explorer.runs.describe import describe, verify
 
     config = _config_from(args)
     prepared = prepare(config)
@@ -121,6 +128,76 @@ def _describe(args: argparse.Namespace) -> int:
         shown = "not reached" if measured is None else f"{measured:,}"
         print(f"gradient descent, measured: {shown} steps (ran {check['iterations_run']:,}, cap {check['cap']:,})")
     return 0
+
+
+def _fmt(value: float | None, digits: int = 3) -> str:
+    if value is None:
+        return "-"
+    if value == 0 or abs(value) < 1e-12:
+        return "0"
+    return f"{value:.{digits}g}"
+
+
+def _fmt_p(value: float | None) -> str:
+    if value is None:
+        return "-"
+    return "<1e-4" if value < 1e-4 else f"{value:.2g}"
+
+
+def _kappa_text(kappa: float | None, effective: float | None) -> str:
+    return f"∞ (singular; {_fmt(effective)} over the other directions)" if kappa is None else _fmt(kappa)
+
+
+def format_description(report: dict[str, Any]) -> str:
+    """A tidy plain-text table of `explorer.runs.describe.describe`'s report, for the terminal."""
+    from explorer.runs.describe import GAUSSIAN_WITHIN_HALF_STD, STAGES
+
+    config = report["config"]
+    lines = [
+        f"{label('dataset', config['dataset'])}, {report['task']}: {report['n_train']} training rows (statistics "
+        "below), "
+        f"{report['n_test']} test rows",
+        f"skew   {config['skew'] or '-'} ({label('skew', config['skew'])})" if config["skew"] else "skew   -",
+        f"scaler {config['scaler']} ({label('scaler', config['scaler'])}): {report['scaler_description']}",
+        "",
+    ]
+    width = max(7, *(len(row["feature"]) for rows in report["stages"].values() for row in rows))
+    header = ["stage", "feature".ljust(width), "mean", "std", "min", "max", "skew", "ex.kurt", "±0.5σ", "normal p"]
+    lines.append(f"{header[0]:<7} {header[1]}" + "".join(f" {h:>9}" for h in header[2:]))
+    for stage in STAGES:
+        for row in report["stages"][stage]:
+            cells = [row[key] for key in ("mean", "std", "min", "max", "skew", "kurtosis")]
+            values = [_fmt(v) for v in cells] + [_fmt(row["within_half_std"], 2), _fmt_p(row["normality_p"])]
+            lines.append(f"{stage:<7} {row['feature']:<{width}}" + "".join(f" {v:>9}" for v in values))
+    lines.append(
+        f"(a Gaussian has skew 0, excess kurtosis 0 and {GAUSSIAN_WITHIN_HALF_STD:.2f} of its values within ±0.5σ)"
+    )
+    lines += [
+        "",
+        "conditioning of H = X̃ᵀX̃/n (scaled training rows, with a column of ones for the bias)",
+        f"κ = λmax/λmin             {_kappa_text(report['condition_number'], report['effective_condition_number'])}",
+        f"eigenvalues               {' '.join(_fmt(v) for v in report['eigenvalues'][:12])}"
+        + (" …" if len(report["eigenvalues"]) > 12 else ""),
+    ]
+    predicted = report["predicted_gd_iterations"]
+    if predicted is None:
+        predicted_text = f"∞ ({_fmt(report['effective_predicted_gd_iterations'])} over the other directions)"
+    else:
+        predicted_text = f"{predicted:,.0f} (≈ κ·ln 1000)"
+    lines.append(f"GD steps to shrink 1000×  {predicted_text}, linear least squares at η = 1/λmax")
+    if report.get("by_scaler"):
+        lines += ["", "κ for every scaler on this data"]
+        for row in report["by_scaler"]:
+            marker = " ←" if row["scaler"] == config["scaler"] else ""
+            if "error" in row:
+                text = f"fails: {row['error']}"
+            else:
+                text = _kappa_text(row["condition_number"], row["effective_condition_number"])
+            lines.append(f"  {row['scaler']:<17} {text}{marker}")
+    if report["notes"]:
+        lines.append("")
+        lines += [f"note: {note}" for note in report["notes"]]
+    return "\n".join(lines)
 
 
 def _sweep(args: argparse.Namespace) -> int:
@@ -206,8 +283,12 @@ COMMANDS: dict[str, tuple[Callable[[argparse.Namespace], int], str]] = {
 }
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m explorer", description="Normalization Explorer from the command line.")
+PROG = "python -m explorer"
+SCRIPT = "explorer"  # the console script pyproject.toml installs; it calls main() too
+
+
+def build_parser(prog: str = PROG) -> argparse.ArgumentParser:
+    parser = _Parser(prog=prog, description="Normalization Explorer from the command line.")
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
     for name, (_, help_text) in COMMANDS.items():
         sub = commands.add_parser(name, help=help_text, description=help_text)
@@ -250,8 +331,16 @@ def _add_sweep_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _invoked_as() -> str:
+    """The name usage and errors give this program: `explorer` when run as the installed console script,
+    else `python -m explorer` (sys.argv[0] is then explorer/__main__.py)."""
+    name = os.path.basename(sys.argv[0]) if sys.argv else ""
+    return SCRIPT if name.removesuffix(".exe") == SCRIPT else PROG
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
+    """Run one command; `argv` defaults to the command line's. Returns the exit code."""
+    parser = build_parser(PROG if argv is not None else _invoked_as())
     args = parser.parse_args(argv)
     try:
         return COMMANDS[args.command][0](args)

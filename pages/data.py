@@ -11,7 +11,7 @@ import streamlit as st
 
 from ui import router, shared_config
 from ui.data import cache, state, views
-from ui.learn.glossary import glossary_link
+from ui.glossary import glossary_link
 
 router.ensure_routed()
 

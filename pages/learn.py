@@ -8,8 +8,8 @@ Data or Compare.
 import streamlit as st
 
 from explorer.teaching.lessons import LESSONS
-from ui import router
-from ui.learn import glossary, sections
+from ui import glossary, router
+from ui.learn import sections
 
 router.ensure_routed()
 sections.follow_old_train_link()  # `/?dataset=…` links were made when Train was the landing page

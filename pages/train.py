@@ -8,7 +8,7 @@ valid run), then the live part: loss, histograms of the layers, decision surface
 import streamlit as st
 
 from ui import router, shared_config
-from ui.learn.glossary import glossary_link
+from ui.glossary import glossary_link
 from ui.train import controls, state, views
 
 router.ensure_routed()

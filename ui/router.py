@@ -9,10 +9,15 @@ runs `pages/data.py` on its own: no page config, and a sidebar listing "app, dat
 from __future__ import annotations
 
 import base64
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
+
+if TYPE_CHECKING:  # the class st.Page returns, as its API reference names it
+    from streamlit.navigation.page import StreamlitPage
 
 PAGE_TITLE = "Normalization Explorer"
 ICON_FILE = Path(__file__).resolve().parents[1] / "static" / "icon.png"
@@ -21,25 +26,49 @@ ICON_FILE = Path(__file__).resolve().parents[1] / "static" / "icon.png"
 ICON = "data:image/png;base64," + base64.b64encode(ICON_FILE.read_bytes()).decode()
 
 
+@dataclass(frozen=True)
+class AppPage:
+    """One screen of the app: its file, what the sidebar calls it, and the path in its address.
+
+    `st.Page` objects can only be made while a script runs, so the router exports these and makes the
+    `st.Page` from one when asked (`page()`); `path` is what `st.switch_page`, `st.page_link` and
+    AppTest's `switch_page` take, `url_path` what a shared link starts with (`/train?…`).
+    """
+
+    path: str
+    title: str
+    icon: str
+    default: bool = False
+
+    @property
+    def url_path(self) -> str:
+        return Path(self.path).stem
+
+    def page(self) -> StreamlitPage:
+        return st.Page(self.path, title=self.title, icon=self.icon, default=self.default)
+
+
+LEARN = AppPage("pages/learn.py", "Learn", ":material/school:", default=True)
+TRAIN = AppPage("pages/train.py", "Train", ":material/model_training:")
+DATA = AppPage("pages/data.py", "Data", ":material/bar_chart:")
+COMPARE = AppPage("pages/compare.py", "Compare", ":material/compare_arrows:")
+PAGES = (LEARN, TRAIN, DATA, COMPARE)  # the sidebar's order
+BY_NAME = {page.url_path: page for page in PAGES}  # "train" → TRAIN: what a lesson names as its page
+
+
 def route() -> None:
     """Set the page up and run the page the URL asks for."""
     st.set_page_config(page_title=PAGE_TITLE, page_icon=str(ICON), layout="wide", initial_sidebar_state=360)
-    navigation = st.navigation(
-        [
-            st.Page("pages/learn.py", title="Learn", icon=":material/school:", default=True),
-            st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
-            st.Page("pages/data.py", title="Data", icon=":material/bar_chart:"),
-            st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
-        ]
-    )
-    navigation.run()
+    st.navigation([page.page() for page in PAGES]).run()
 
 
 def ensure_routed() -> None:
     """Called first by every page: under legacy discovery, route through the app's navigation instead.
 
     `st.navigation` switches Streamlit off legacy discovery for good, then runs this page again
-    (nested, now routed); the direct run stops here.
+    (nested, now routed); the direct run stops here. Streamlit has no public way to ask whether it is
+    discovering pages from the folder, so this reads `PagesManager.uses_pages_directory`: the app's one
+    private import, kept here alone (tests/browser/test_links.py opens a fresh server on a deep link).
     """
     if PagesManager.uses_pages_directory:
         route()

@@ -25,18 +25,8 @@ from explorer.config import Config
 CONFIG = "config"  # the session's current valid Config; every page reads and writes it here
 URL_PROBLEMS = "config.url_problems"  # what the opening URL got wrong, until a page has shown it
 
-# Widget bounds (min, max): exactly what Config accepts (tests/pages/test_shared_config.py checks each against it).
-BOUNDS: dict[str, tuple[Any, Any]] = {
-    "n_samples": (20, cfg.MAX_SAMPLES),
-    "noise": (0.0, 5.0),
-    "n_features": (2, cfg.MAX_FEATURES),
-    "test_size": (0.05, 0.9),
-    "init_std": cfg.INIT_STD_RANGE,  # the std of init=normal:<std>
-    "momentum": (0.0, 0.999),
-    "batch_size": (1, 4096),
-    "epochs": (1, cfg.MAX_EPOCHS),
-    "seed": (0, cfg.MAX_SEED),
-}
+# Widget bounds (min, max): the Config's own ranges, and the std of init=normal:<std> (a widget of its own).
+BOUNDS: dict[str, tuple[Any, Any]] = {**cfg.BOUNDS, "init_std": cfg.INIT_STD_RANGE}
 
 
 # ---- the Config and the URL ---------------------------------------------------------------------

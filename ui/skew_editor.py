@@ -14,18 +14,10 @@ from collections.abc import Sequence
 import streamlit as st
 
 from explorer.config import ConfigError
-from explorer.data.skews import _AMOUNT_RANGES, KINDS, Skew, parse_skew, select_features
+from explorer.config.skew_grammar import AMOUNT_RANGES, KINDS, Skew, parse_skew, select_features
+from explorer.teaching import labels
 
-KIND_LABELS = {  # the selectbox's names; the ids stay in the Config and the URL
-    "lognormal": "Lognormal (right skew)",
-    "heavy_tail": "Heavy tails",
-    "uniform": "Towards uniform",
-    "bimodal": "Bimodal (two modes)",
-    "discretize": "Discretized (few levels)",
-    "scale": "Scale (× a factor)",
-    "shift": "Shift (+ an offset)",
-    "outliers": "Outliers",
-}
+KIND_LABELS = labels.SKEW_KINDS  # the selectbox's names; the ids stay in the Config and the URL
 DEFAULT_AMOUNTS = {  # visible at once but not extreme
     "lognormal": 1.5,
     "heavy_tail": 6.0,
@@ -153,7 +145,7 @@ def _remove(key_prefix: str, index: int) -> None:
 def _amount(key_prefix: str, kind: str) -> None:
     """One widget per kind (its own key), over that kind's valid range, starting at its default."""
     key = f"{key_prefix}amount.{kind}"
-    lo, hi = _AMOUNT_RANGES[kind]
+    lo, hi = AMOUNT_RANGES[kind]
     help_text = f"How strong: {KINDS[kind]}"
     if kind in ("scale", "shift"):
         steps: Sequence[float] = SCALE_STEPS if kind == "scale" else SHIFT_STEPS

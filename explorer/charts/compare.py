@@ -16,10 +16,11 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from explorer.charts.train import EPOCH_X, STAGE_NAMES, compact_frame, thin_indices
+from explorer.charts.base import EPOCH_X, Spec, compact_frame, finite, scheme, thin_indices
 from explorer.config import format_value
 from explorer.sweeps import stats
 from explorer.sweeps.sweep import RunResult
+from explorer.teaching.labels import ACTIVATIONS, METRICS, STAGES, capitalised, norm_stage
 
 MAX_CURVE_ROWS = 4_000  # rows of curve data per tick, all configurations together
 MAX_POINTS = 200  # per configuration
@@ -28,11 +29,7 @@ PLOT_HEIGHT = 330  # the curves' height without their legend (title and axes inc
 LEGEND_ROW = 22
 HISTOGRAM_COLUMNS = 3  # small multiples per row
 MEASURES = ("loss", "metric")
-NORM_WORDS = {"bn_noisy": "noisy batch norm", "ln_before": "layer norm", "ln_after": "layer norm"}
 SHARED_AXIS_SPREAD = 100  # panels whose value ranges differ more than this share no value axis by default
-METRIC_WORDS = {"test_accuracy": "test accuracy", "test_r2": "test R²"}
-
-Spec = dict[str, Any]
 
 
 # ---- names ------------------------------------------------------------------------------------
@@ -50,7 +47,7 @@ def labels(grid: Sequence[tuple[str, Sequence[Any]]], configurations: Sequence[d
 def metric_title(names: Iterable[str]) -> str:
     """'test accuracy', 'test R²', or both when a sweep mixes classification and regression data."""
     found = sorted(set(names)) or ["test_accuracy"]
-    return " or ".join(METRIC_WORDS[n] for n in found)
+    return " or ".join(METRICS[n] for n in found)
 
 
 def is_accuracy(names: Iterable[str]) -> bool:
@@ -73,10 +70,6 @@ def interval_text(summary: dict[str, float | None], fmt: Any) -> str:
     return "–" if low is None or high is None else f"[{fmt(low)}, {fmt(high)}]"
 
 
-def _palette(n: int) -> Spec:
-    return {"scheme": "category10" if n <= 10 else "tableau20"}
-
-
 def _legend_columns(n: int) -> int:
     return 1 if n <= 8 else 2
 
@@ -86,7 +79,7 @@ def _color(names: tuple[str, ...], legend: bool = True) -> Spec:
         "field": "configuration",
         "type": "nominal",
         "title": "configuration",
-        "scale": {"domain": list(names), **_palette(len(names))},
+        "scale": {"domain": list(names), **scheme(len(names))},
     }
     color["legend"] = (
         {
@@ -107,11 +100,6 @@ def _color(names: tuple[str, ...], legend: bool = True) -> Spec:
 # ---- (a) loss and metric curves: median over seeds and its 95% band ----------------------------
 def points_per_configuration(n_configurations: int) -> int:
     return max(MIN_POINTS, min(MAX_POINTS, MAX_CURVE_ROWS // max(n_configurations, 1)))
-
-
-def _finite(values: np.ndarray, positive: bool) -> np.ndarray:
-    ok = np.isfinite(values) & (values > 0) if positive else np.isfinite(values)
-    return np.where(ok, values, np.nan)
 
 
 def _bands(values: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
@@ -173,8 +161,8 @@ class CurveBands:
                 loss[row, j] = record["test_loss"]
                 metric[row, j] = record[run.metric_name]
         seeds = (positions[:, None] < np.array([len(r.curve) for r in runs])[None, :]).sum(axis=1)
-        _, *loss_band = _bands(_finite(loss, positive=True))  # drawn on a log axis
-        _, *metric_band = _bands(_finite(metric, positive=False))
+        _, *loss_band = _bands(finite(loss, positive=True))  # drawn on a log axis
+        _, *metric_band = _bands(finite(metric))
         for row, position in enumerate(positions.tolist()):
             self._cache[(index, position + 1)] = (
                 float(seeds[row]),
@@ -201,8 +189,8 @@ def curve_spec(measure: str, names: tuple[str, ...], metric_names: tuple[str, ..
         title, y_title, fmt = "Test loss", "test loss (log scale)", ".4~g"
         scale: Spec = {"type": "log"}
     else:
-        words = metric_title(metric_names)
-        title, y_title = words[0].upper() + words[1:], words
+        metric = metric_title(metric_names)
+        title, y_title = capitalised(metric), metric
         accuracy = is_accuracy(metric_names)
         fmt = ".1%" if accuracy else ".3f"
         scale = {"domain": [0, 1] if accuracy else [-1, 1]}
@@ -245,14 +233,14 @@ def curve_spec(measure: str, names: tuple[str, ...], metric_names: tuple[str, ..
 
 # ---- (b) one layer's stage, every configuration side by side ------------------------------------
 def stage_title(stage: str, activations: Iterable[str], norms: Iterable[str] = ("bn_before",)) -> str:
-    """'linear (W·u + b)', the normalisation's name, or the activation's ('activation' when several)."""
+    """'linear (W·u + b)', the normalisation's name, or the activation's label ('activation' when several)."""
     if stage == "norm":
-        found = {NORM_WORDS.get(n, "batch norm") for n in norms if n != "none"}
-        return found.pop() if len(found) == 1 else "normalisation"
-    if stage in STAGE_NAMES:
-        return STAGE_NAMES[stage]
+        found = {norm_stage(n) for n in norms if n != "none"}
+        return found.pop() if len(found) == 1 else STAGES["norm"]
+    if stage == "linear":
+        return STAGES["linear"]
     found = sorted(set(activations))
-    return found[0] if len(found) == 1 else "activation"
+    return ACTIVATIONS.get(found[0], found[0]) if len(found) == 1 else STAGES["act"]
 
 
 def value_spread(frame: pd.DataFrame) -> float:

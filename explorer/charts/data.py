@@ -18,12 +18,12 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-Spec = dict[str, Any]
+from explorer.charts.base import RED, Spec
 
 BINS = 30
 CURVE_POINTS = 120
 QQ_POINTS = 150
-NORMAL_COLOR = "#d62728"
+NORMAL_COLOR = RED
 BAR_COLOR = "#4c78a8"
 
 

@@ -15,23 +15,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from explorer.charts.train import Chart
+from explorer.charts.base import BLUE, EPOCH_X, GREEN, GREY, ORANGE, PALETTE, Chart, Spec
+from explorer.teaching.labels import METRICS, NORMS, label
 
-Spec = dict[str, Any]
-
-SCALER_NAMES = {"none": "raw (no scaling)", "standard": "standardized", "quantile_normal": "quantile → Gaussian"}
-NORM_NAMES = {
-    "none": "no BN",
-    "bn_before": "BN before the activation",
-    "bn_after": "BN after the activation",
-    "bn_noisy": "noisy BN",
-}
-INIT_NAMES = {"normal:0.01": "small normal (std 0.01)", "xavier": "Xavier (Glorot)", "he": "He (Kaiming)"}
-SKEW_NAMES = {"": "clean (no skew)", "all:outliers:0.01": "1% outliers", "all:heavy_tail:8": "heavy tails"}
-METRIC_NAMES = {"test_accuracy": "test accuracy", "test_r2": "test R²"}
 DIAGONAL = "Gaussian (the diagonal)"
-SCALER_COLORS = {"raw (no scaling)": "#ff7f0e", "standardized": "#1f77b4", "quantile → Gaussian": "#2ca02c"}
-PALETTE = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728"]
+SCALER_COLORS = {
+    label("scaler", "none"): ORANGE,
+    label("scaler", "standard"): BLUE,
+    label("scaler", "quantile_normal"): GREEN,
+}
 
 
 def _name(names: Mapping[str, str], value: Any) -> str:
@@ -66,17 +58,17 @@ def qq_chart(normal: Mapping[str, Any]) -> Chart:
     for scaler in ("standard", "quantile_normal"):
         qq = normal[scaler]["qq"]
         parts.append(
-            pd.DataFrame({"scaler": _name(SCALER_NAMES, scaler), "gaussian": qq["normal"], "sample": qq["sample"]})
+            pd.DataFrame({"scaler": label("scaler", scaler), "gaussian": qq["normal"], "sample": qq["sample"]})
         )
     gaussian = np.asarray(normal["standard"]["qq"]["normal"], dtype=np.float64)
     parts.append(pd.DataFrame({"scaler": DIAGONAL, "gaussian": gaussian, "sample": gaussian}))
     data = pd.concat(parts, ignore_index=True)
-    domain = [_name(SCALER_NAMES, "standard"), _name(SCALER_NAMES, "quantile_normal"), DIAGONAL]
+    domain = [label("scaler", "standard"), label("scaler", "quantile_normal"), DIAGONAL]
     color = {
         "field": "scaler",
         "type": "nominal",
         "title": "feature 0 after",
-        "scale": {"domain": domain, "range": [SCALER_COLORS[domain[0]], SCALER_COLORS[domain[1]], "#7f7f7f"]},
+        "scale": {"domain": domain, "range": [SCALER_COLORS[domain[0]], SCALER_COLORS[domain[1]], GREY]},
     }
     x = {"field": "gaussian", "type": "quantitative", "title": "quantile of a Gaussian (in stds)"}
     y = {"field": "sample", "type": "quantitative", "title": "quantile of the feature (in its stds)"}
@@ -121,7 +113,7 @@ def steps_chart(rows: Sequence[Mapping[str, Any]]) -> Chart:
         records.append(
             {
                 "scale": scale_label(row["scale"]),
-                "scaling": _name(SCALER_NAMES, row["scaler"]),
+                "scaling": label("scaler", row["scaler"]),
                 "kappa": _positive(row["kappa"]),
                 "predicted": _positive(row["predicted"]),
                 "measured": _positive(row["measured"] if reached else row["cap"]),
@@ -137,7 +129,7 @@ def steps_chart(rows: Sequence[Mapping[str, Any]]) -> Chart:
         "field": "scaling",
         "type": "nominal",
         "title": "inputs",
-        "scale": {"domain": scalings, "range": [SCALER_COLORS.get(s, "#7f7f7f") for s in scalings]},
+        "scale": {"domain": scalings, "range": [SCALER_COLORS.get(s, GREY) for s in scalings]},
     }
     tooltip = [
         {"field": "scale", "title": "scale of feature 0"},
@@ -195,7 +187,7 @@ def conditioning_table(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "scale of feature 0": [scale_label(row["scale"]) for row in rows],
-            "inputs": [_name(SCALER_NAMES, row["scaler"]) for row in rows],
+            "inputs": [label("scaler", row["scaler"]) for row in rows],
             "κ (condition number)": [_round_text(row["kappa"]) for row in rows],
             "steps predicted from κ": [_count_text(row["predicted"]) for row in rows],
             "steps measured": [
@@ -235,7 +227,7 @@ def summary_chart(
         }
     )
     value_format = ".1%" if accuracy else ".3f"
-    metric_name = METRIC_NAMES.get(metric, metric)
+    metric_name = METRICS.get(metric, metric)
     x = {
         "field": "median",
         "type": "quantitative",
@@ -282,7 +274,7 @@ def step_size_chart(rows: Sequence[Mapping[str, Any]]) -> Chart:
     """Median test accuracy against the SGD step size (log x), one line per feature shape, with intervals."""
     data = pd.DataFrame(
         {
-            "shape": [_name(SKEW_NAMES, row["config"]["skew"]) for row in rows],
+            "shape": [label("skew", row["config"]["skew"]) for row in rows],
             "lr": [float(row["config"]["lr"]) for row in rows],
             "median": [_number(row["median"]) for row in rows],
             "low": [_number(row["ci95_low"]) for row in rows],
@@ -342,8 +334,8 @@ def activation_input_chart(inside: Sequence[Mapping[str, Any]], clip: float = 8.
             pd.DataFrame(
                 {
                     "activation": row["activation"],
-                    "placement": _name(NORM_NAMES, row["norm"]),
-                    "panel": f"{row['activation']} · {_name(NORM_NAMES, row['norm'])}",
+                    "placement": _name(NORMS, row["norm"]),
+                    "panel": f"{row['activation']} · {_name(NORMS, row['norm'])}",
                     "x0": np.clip(edges[:-1], -clip, clip),
                     "x1": np.clip(edges[1:], -clip, clip),
                     "share": counts / max(counts.sum(), 1.0),
@@ -386,7 +378,7 @@ def placement_table(inside: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "activation": [row["activation"] for row in inside],
-            "batch norm": [_name(NORM_NAMES, row["norm"]) for row in inside],
+            "batch norm": [_name(NORMS, row["norm"]) for row in inside],
             "mean of its input": [_number(row["input_mean"]) for row in inside],
             "std of its input": [_number(row["input_std"]) for row in inside],
             "saturated outputs": [_number(row["frac_saturated"]) for row in inside],
@@ -406,7 +398,7 @@ def percentile_chart(ics: Mapping[str, Any]) -> Chart:
         parts.append(
             pd.DataFrame(
                 {
-                    "placement": _name(NORM_NAMES, norm),
+                    "placement": _name(NORMS, norm),
                     "epoch": result["epochs"],
                     "p15": [_number(v) for v in percentiles["p15"]],
                     "p50": [_number(v) for v in percentiles["p50"]],
@@ -422,7 +414,7 @@ def percentile_chart(ics: Mapping[str, Any]) -> Chart:
         {"field": "p50", "type": "quantitative", "title": "median (50th)", "format": ".2f"},
         {"field": "p85", "type": "quantitative", "title": "85th percentile", "format": ".2f"},
     ]
-    x = {"field": "epoch", "type": "quantitative", "title": "epoch", "axis": {"format": "d", "tickMinStep": 1}}
+    x = EPOCH_X
     spec = {
         **_head(
             "One sigmoid unit's input over training (last hidden layer, seed 0)",
@@ -433,7 +425,7 @@ def percentile_chart(ics: Mapping[str, Any]) -> Chart:
                 "field": "placement",
                 "type": "nominal",
                 "title": None,
-                "sort": [_name(NORM_NAMES, "none"), _name(NORM_NAMES, "bn_before")],
+                "sort": [_name(NORMS, "none"), _name(NORMS, "bn_before")],
             }
         },
         "spec": {
@@ -475,7 +467,7 @@ def landscape_chart(landscape: Mapping[str, Any]) -> Chart:
             parts.append(
                 pd.DataFrame(
                     {
-                        "placement": _name(NORM_NAMES, norm),
+                        "placement": _name(NORMS, norm),
                         "measure": title,
                         "step": steps,
                         "value": [_positive(v) for v in probe[measure]],
@@ -484,7 +476,7 @@ def landscape_chart(landscape: Mapping[str, Any]) -> Chart:
                 )
             )
     data = pd.concat(parts, ignore_index=True)
-    placements = [_name(NORM_NAMES, "none"), _name(NORM_NAMES, "bn_before")]
+    placements = [_name(NORMS, "none"), _name(NORMS, "bn_before")]
     color = {
         "field": "placement",
         "type": "nominal",
@@ -557,14 +549,14 @@ def depth_chart(rows: Sequence[Mapping[str, Any]]) -> Chart:
             pd.DataFrame(
                 {
                     "activation": row["activation"],
-                    "init": _name(INIT_NAMES, row["init"]),
+                    "init": label("init", row["init"]),
                     "layer": np.arange(1, len(stds) + 1),
                     "std": [_positive(v) for v in stds],
                 }
             )
         )
     data = pd.concat(parts, ignore_index=True)
-    inits = list(INIT_NAMES.values())
+    inits = list(dict.fromkeys(data["init"]))  # in the lesson's order
     spec = {
         "title": _title("Std of each layer's output at initialisation (median over seeds)"),
         "facet": {"column": {"field": "activation", "type": "nominal", "title": None, "sort": ["tanh", "relu"]}},

@@ -4,6 +4,9 @@ A spec is built once (cached) and never holds data, so the chart in the browser 
 only its rows change from tick to tick. Every frame is bounded: histograms are counts on the run's fixed
 edges and histories are thinned to at most `MAX_POINTS` per series, so a tick at epoch 2,000 costs what a
 tick at epoch 20 does. Specs are shared, cached objects: callers must not mutate them.
+
+This module draws the top of the page (loss and metric with the previous run as a ghost, the decision
+surface) and puts a tick together (`TrainCharts`); the network's insides are in `explorer.charts.insides`.
 """
 
 from __future__ import annotations
@@ -11,119 +14,33 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property, lru_cache
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
 
-from explorer.runs import probes
+from explorer.charts import insides
+from explorer.charts.base import (
+    BLUE,
+    CANVAS,
+    EPOCH_TIP,
+    EPOCH_X,
+    GREEN,
+    MAX_POINTS,
+    ORANGE,
+    Chart,
+    Spec,
+    compact_frame,
+    finite,
+    thin_indices,
+    with_latest,
+)
 from explorer.runs.training import Trainer
 from explorer.teaching import labels
 
-MAX_POINTS = 300  # per series: enough for a smooth line, small enough to resend every tick
-MAX_INPUT_FEATURES = 12  # "layer 0" panels; more would bury the hidden layers below them
 MAX_SURFACE_POINTS = 400  # test points drawn over the decision surface
-MAX_HISTORY_COLUMNS = 200  # epochs (columns) of the history heatmap: 200 × 40 bins stays a small frame
 GRID = 36  # cells per side of the decision-surface grid
-HEALTHY_LOG_UPDATE = -3  # Karpathy's rule of thumb: one step moves a layer's weights by about 1e-3 of their size
-STAGE_NAMES = {"linear": "linear (W·u + b)", "norm": "batch norm"}
-NORM_STAGE_NAMES = {"bn_noisy": "noisy batch norm", "ln_before": "layer norm", "ln_after": "layer norm"}
-LINEAR_WORDS = "linear = W·u + b: the weighted sum of the layer's inputs"
-
-
-def stage_name(stage: str, activation: str, norm: str = "bn_before") -> str:
-    """A stage as a learner reads it: 'linear (W·u + b)', 'batch norm' or 'layer norm', or the activation's
-    label ('ReLU'); short, since it heads a histogram panel 200 px wide."""
-    if stage == "norm":
-        return NORM_STAGE_NAMES.get(norm, STAGE_NAMES["norm"])
-    return STAGE_NAMES.get(stage, labels.ACTIVATIONS.get(activation, activation))
-
-
-def stage_phrase(stage: str, activation: str, norm: str = "bn_before") -> str:
-    """Where in a layer a value is taken, for a title: 'after ReLU', 'after W·u + b (weighted sum)'."""
-    if stage == "linear":
-        return "after W·u + b (weighted sum)"
-    return f"after {stage_name(stage, activation, norm)}"
-
-
-Spec = dict[str, Any]
-CANVAS = {"embedOptions": {"renderer": "canvas"}}  # many marks redrawn every tick: canvas is cheaper than SVG
-
-
-@dataclass(frozen=True)
-class Chart:
-    """One chart of a tick: a cached spec (no data in it) and the rows to draw with it."""
-
-    spec: Spec
-    data: pd.DataFrame
-
-    @cached_property
-    def table(self) -> pa.Table:
-        """The rows as Arrow, what st.vega_lite_chart sends, made once however often the chart is drawn.
-
-        Column by column it costs a fifth of pandas' own converter, which builds metadata a chart never
-        reads: with many sessions on one server, a tick's conversions were a fifth of the server's time.
-        """
-        return pa.table({str(name): pa.array(column) for name, column in self.data.items()})
-
-
-# ---- thinning and cleaning ---------------------------------------------------------------------
-def thin_indices(n: int, max_points: int = MAX_POINTS) -> np.ndarray:
-    """Every k-th index plus the last, k a power of two, at most `max_points` in all.
-
-    A power-of-two stride keeps the same points from tick to tick (they only change when k doubles),
-    so a thinned line grows instead of shimmering as a long run goes on.
-    """
-    if n <= max_points:
-        return np.arange(n)
-    stride = 1 << math.ceil(math.log2(n / (max_points - 1)))
-    kept = np.arange(0, n, stride)
-    return kept if kept[-1] == n - 1 else np.append(kept, n - 1)
-
-
-def _finite(values: Any, positive: bool = False) -> np.ndarray:
-    """NaN (drawn as a gap) where a value is not finite, or not positive on a log axis."""
-    array = np.asarray(values, dtype=np.float64)
-    ok = np.isfinite(array) & (array > 0) if positive else np.isfinite(array)
-    return np.where(ok, array, np.nan)
-
-
-def compact_frame(columns: dict[str, Any]) -> pd.DataFrame:
-    """A frame that is cheap to send every tick: text as categories, numbers as float32 (ample on screen)."""
-    typed = {}
-    for name, column in columns.items():
-        values = np.asarray(column)
-        if values.dtype == object or values.dtype.kind == "U":
-            codes, categories = pd.factorize(values)  # by hashing: a third of pd.Categorical(values)'s cost
-            typed[name] = pd.Categorical.from_codes(codes, pd.Index(categories, dtype=object))
-        elif values.dtype == np.float64:
-            typed[name] = values.astype(np.float32)
-        else:
-            typed[name] = values
-    return pd.DataFrame(typed, copy=False)  # typed first: a frame's own column-by-column astype costs 2×
-
-
-def _stage_title(step: int, stage: str, activation: str, norm: str) -> str:
-    return f"{step} · {stage_name(stage, activation, norm)}"
-
-
-EPOCH_X: Spec = {"field": "epoch", "type": "quantitative", "title": "epoch", "axis": {"format": "d", "tickMinStep": 1}}
-_LATEST = [
-    {"joinaggregate": [{"op": "max", "field": "epoch", "as": "latest"}]},
-    {"filter": "datum.epoch == datum.latest"},
-]
-
-
-def _with_latest(line: Spec) -> list[Spec]:
-    """A line layer and a dot on its latest epoch: where the run is now, visible from the first epoch on."""
-    mark = {k: v for k, v in line["mark"].items() if k != "tooltip"}
-    encoding = {k: v for k, v in line["encoding"].items() if k != "strokeDash"}  # not a point's channel
-    return [
-        line,
-        {"transform": _LATEST, "mark": {**mark, "type": "point", "filled": True, "size": 36}, "encoding": encoding},
-    ]
 
 
 # ---- (a) losses and the test metric, with the previous run as a ghost ---------------------------
@@ -151,9 +68,9 @@ def curve_frame(curve: Sequence[dict[str, float]], metric_name: str, max_points:
     return compact_frame(
         {
             "epoch": np.array([row["epoch"] for row in kept], dtype=np.int64),
-            "train": _finite([row["train_loss"] for row in kept], positive=True),
-            "test": _finite([row["test_loss"] for row in kept], positive=True),
-            "metric": _finite([row.get(metric_name, math.nan) for row in kept]),
+            "train": finite([row["train_loss"] for row in kept], positive=True),
+            "test": finite([row["test_loss"] for row in kept], positive=True),
+            "metric": finite([row.get(metric_name, math.nan) for row in kept]),
         }
     )
 
@@ -190,19 +107,18 @@ def _now_and_ghost(line: Spec, ghost_tooltip: list[Spec]) -> list[Spec]:
         "mark": {**line["mark"], "opacity": 0.4, "strokeWidth": 1.5},
         "encoding": {**line["encoding"], "strokeDash": GHOST_DASH, "tooltip": ghost_tooltip},
     }
-    now_line, now_dot = _with_latest(line)
+    now_line, now_dot = with_latest(line)
     now_dot = {**now_dot, "transform": [_NOW, *now_dot["transform"]]}
     return [ghost, {**now_line, "transform": [_NOW]}, now_dot]
 
 
-_EPOCH_TIP: Spec = {"field": "epoch", "type": "quantitative", "title": "epoch", "format": "d"}
 _RUN_TIP: Spec = {"field": "run", "type": "nominal", "title": "run"}
 
 
 @lru_cache(maxsize=1)
 def loss_spec() -> Spec:
     tooltip = [
-        _EPOCH_TIP,
+        EPOCH_TIP,
         {"field": "split", "type": "nominal", "title": "split"},
         {"field": "loss", "type": "quantitative", "title": "loss", "format": ".4g"},
     ]
@@ -229,7 +145,7 @@ def loss_spec() -> Spec:
                         "field": "split",
                         "type": "nominal",
                         "title": "split",
-                        "scale": {"domain": ["train", "test"], "range": ["#1f77b4", "#ff7f0e"]},
+                        "scale": {"domain": ["train", "test"], "range": [BLUE, ORANGE]},
                     },
                     "tooltip": tooltip,
                 },
@@ -244,11 +160,10 @@ def metric_spec(metric_name: str) -> Spec:
     """The axis fits the data (`zero: false`, Vega-Lite's `nice`), so 89% and 97% look apart; no number
     from the data is in the spec. R² below −1 is drawn at −1, where a bad start would flatten the rest."""
     accuracy = metric_name == "test_accuracy"
+    known = "test_accuracy" if accuracy else "test_r2"  # any other name is drawn as R² is
     value_format = ".1%" if accuracy else ".3f"
-    tooltip = [
-        _EPOCH_TIP,
-        {"field": "metric", "type": "quantitative", "title": "accuracy" if accuracy else "R²", "format": value_format},
-    ]
+    short = labels.METRICS_SHORT[known]
+    tooltip = [EPOCH_TIP, {"field": "metric", "type": "quantitative", "title": short, "format": value_format}]
     subtitle = (
         ["Share of the test rows classified right;", "the axis zooms in on the values"]
         if accuracy
@@ -256,17 +171,17 @@ def metric_spec(metric_name: str) -> Spec:
     )
     return {
         "height": 190,
-        "title": {"text": "Test accuracy" if accuracy else "Test R²", "subtitle": subtitle, "anchor": "start"},
+        "title": {"text": labels.capitalised(labels.METRICS[known]), "subtitle": subtitle, "anchor": "start"},
         "transform": [{"calculate": "datum.metric" if accuracy else "max(datum.metric, -1)", "as": "shown"}],
         "layer": _now_and_ghost(
             {
-                "mark": {"type": "line", "clip": True, "color": "#2ca02c"},
+                "mark": {"type": "line", "clip": True, "color": GREEN},
                 "encoding": {
                     "x": EPOCH_X,
                     "y": {
                         "field": "shown",
                         "type": "quantitative",
-                        "title": "accuracy" if accuracy else "R²",
+                        "title": short,
                         "scale": {"zero": False},
                         "axis": {"format": ".0%" if accuracy else ".2~f"},
                     },
@@ -276,453 +191,6 @@ def metric_spec(metric_name: str) -> Spec:
             [*tooltip, _RUN_TIP],
         ),
     }
-
-
-# ---- (b) activation histograms, (f) the scaled inputs as "layer 0" -----------------------------
-def histogram_frame(layers: Sequence[dict[str, Any]], activation: str, norm: str = "bn_before") -> pd.DataFrame:
-    """Every hidden layer's stages in the placement's order: one row per bin, share of the probe values.
-
-    `panel` ("layer 1 · 2 · batch norm") heads each small chart and `order` sorts them layer by layer, so the
-    grid can wrap to the page's width instead of running off it.
-    """
-    keys = ("layer", "stage", "column", "panel", "order", "x0", "x1", "share")
-    parts: dict[str, list[np.ndarray]] = {k: [] for k in keys}
-    for layer in layers:
-        row_title = f"layer {layer['index'] + 1} · {layer['width']} units"
-        for step, stage in enumerate(layer["order"], start=1):
-            hist = layer["stages"][stage]["hist"]
-            edges = np.asarray(hist["edges"], dtype=np.float64)
-            counts = np.asarray(hist["counts"], dtype=np.float64)
-            bins = len(counts)
-            column = _stage_title(step, stage, activation, norm)
-            parts["layer"].append(np.full(bins, row_title, dtype=object))
-            parts["stage"].append(np.full(bins, stage, dtype=object))
-            parts["column"].append(np.full(bins, column, dtype=object))
-            parts["panel"].append(np.full(bins, f"layer {layer['index'] + 1} · {column}", dtype=object))
-            parts["order"].append(np.full(bins, layer["index"] * 10 + step, dtype=np.int64))
-            parts["x0"].append(edges[:-1])
-            parts["x1"].append(edges[1:])
-            parts["share"].append(counts / max(counts.sum(), 1.0))
-    if not parts["x0"]:
-        return compact_frame({k: np.array([], dtype=object) for k in parts})
-    return compact_frame({k: np.concatenate(v) for k, v in parts.items()})
-
-
-def _histogram_cell(color: Spec, width: int, height: int) -> Spec:
-    return {
-        "width": width,
-        "height": height,
-        "mark": {"type": "rect"},
-        "encoding": {
-            "x": {
-                "field": "x0",
-                "type": "quantitative",
-                "title": None,
-                "scale": {"zero": False, "nice": False},
-                "axis": {"format": ".3~g", "tickCount": 4},
-            },
-            "x2": {"field": "x1"},
-            "y": {"field": "share", "type": "quantitative", "title": None, "axis": {"format": ".0%", "tickCount": 3}},
-            "y2": {"datum": 0},
-            "color": color,
-            "tooltip": [
-                {"field": "x0", "type": "quantitative", "title": "values from", "format": ".3g"},
-                {"field": "x1", "type": "quantitative", "title": "to", "format": ".3g"},
-                {"field": "share", "type": "quantitative", "title": "share of values", "format": ".1%"},
-            ],
-        },
-    }
-
-
-STAGE_COLORS = {"linear": "#7f7f7f", "norm": "#ff7f0e", "act": "#1f77b4"}
-HISTOGRAM_COLUMNS = 3  # one layer per row (linear, norm, act) when the network has a norm
-
-
-@lru_cache(maxsize=8)
-def histogram_spec(norm: str = "bn_before") -> Spec:
-    """Subtitled with the run's placement in words and what 'linear' means; small panels in rows of three,
-    about 520 px wide in all, so the grid fits a laptop's window beside the sidebar."""
-    stage_color = {
-        "field": "stage",
-        "type": "nominal",
-        "legend": None,
-        "scale": {"domain": list(STAGE_COLORS), "range": list(STAGE_COLORS.values())},
-    }
-    return {
-        "title": {
-            "text": "Every hidden layer, stage by stage",
-            "subtitle": [
-                f"{labels.NORMS.get(norm, norm)}. Bars: share of the values in each bin.",
-                f"{LINEAR_WORDS}.",
-            ],
-            "anchor": "start",
-        },
-        "facet": {
-            "field": "panel",
-            "type": "nominal",
-            "title": None,
-            "sort": {"field": "order", "op": "min"},
-            "header": {"labelFontSize": 11, "labelLimit": 150},
-        },
-        "columns": HISTOGRAM_COLUMNS,
-        "spec": _histogram_cell(stage_color, 120, 60),
-        "resolve": {"scale": {"x": "independent", "y": "independent"}},
-        "usermeta": CANVAS,
-    }
-
-
-@lru_cache(maxsize=32)
-def stage_histogram_spec(title: str, stage: str) -> Spec:
-    """One stage of one layer, as wide as its column: the first hidden layer at the top of the page."""
-    cell = _histogram_cell({"value": STAGE_COLORS.get(stage, "#1f77b4")}, 0, 80)
-    # Fill the column (three share a row at any window width); the autosize keeps Streamlit from
-    # fitting the chart to a height of its own, which squashes the plot.
-    cell.update(width="container", autosize={"type": "fit-x", "contains": "padding"})
-    return {"title": {"text": title, "anchor": "start", "fontSize": 12}, **cell, "usermeta": CANVAS}
-
-
-def input_frame(X: np.ndarray, feature_names: Sequence[str], max_features: int = MAX_INPUT_FEATURES) -> pd.DataFrame:
-    """'Layer 0': each scaled input feature's histogram on edges chosen like the probes' (fixed per run)."""
-    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("feature", "order", "x0", "x1", "share")}
-    for j in range(min(X.shape[1], max_features)):
-        column = np.asarray(X[:, j], dtype=np.float64)
-        column = column[np.isfinite(column)]
-        if column.size == 0:
-            continue
-        edges = probes.choose_edges(column)
-        counts = probes.histogram(column, edges).astype(np.float64)
-        name = str(feature_names[j]) if j < len(feature_names) else f"x{j}"
-        parts["feature"].append(np.full(len(counts), f"{j} · {name}", dtype=object))
-        parts["order"].append(np.full(len(counts), j, dtype=np.int64))
-        parts["x0"].append(edges[:-1])
-        parts["x1"].append(edges[1:])
-        parts["share"].append(counts / max(counts.sum(), 1.0))
-    if not parts["x0"]:
-        return compact_frame({k: np.array([], dtype=object) for k in parts})
-    return compact_frame({k: np.concatenate(v) for k, v in parts.items()})
-
-
-@lru_cache(maxsize=1)
-def input_spec() -> Spec:
-    return {
-        "title": {
-            "text": "Layer 0: the inputs the network receives",
-            "subtitle": "Each feature after the scaler, training split; bars: share of rows per bin",
-            "anchor": "start",
-        },
-        "facet": {
-            "field": "feature",
-            "type": "nominal",
-            "title": None,
-            "sort": {"field": "order", "op": "min"},
-            "header": {"labelFontSize": 12},
-        },
-        "columns": 3,
-        "spec": _histogram_cell({"value": "#9467bd"}, 110, 60),
-        "resolve": {"scale": {"x": "independent", "y": "independent"}},
-    }
-
-
-# ---- (c) a percentile band over epochs ---------------------------------------------------------
-def band_frame(records: Sequence[dict[str, Any]], layer: int, stage: str, max_points: int = MAX_POINTS) -> pd.DataFrame:
-    """p15/p50/p85 and min/max of one layer's stage over the recorded epochs (thinned)."""
-    fields = ("p15", "p50", "p85", "min", "max")
-    rows = [r for r in records if layer < len(r["layers"]) and stage in r["layers"][layer]["stages"]]
-    rows = [rows[i] for i in thin_indices(len(rows), max_points)]
-    columns: dict[str, Any] = {"epoch": np.array([r["epoch"] for r in rows], dtype=np.int64)}
-    for name in fields:
-        columns[name] = _finite([r["layers"][layer]["stages"][stage][name] for r in rows])
-    return compact_frame(columns)
-
-
-BAND_TITLES = {
-    "max": "highest",
-    "p85": "85th percentile",
-    "p50": "median",
-    "p15": "15th percentile",
-    "min": "lowest",
-}
-
-
-@lru_cache(maxsize=1)
-def band_spec() -> Spec:
-    x = EPOCH_X
-    return {
-        "height": 240,
-        "title": {
-            "text": "How the values spread, epoch by epoch",
-            "subtitle": [
-                "Line: the median. Dark band: the middle 70% of values",
-                "(15th to 85th percentile). Light band: lowest to highest.",
-            ],
-            "anchor": "start",
-        },
-        "layer": [
-            {
-                "mark": {"type": "area", "opacity": 0.12, "color": "#1f77b4"},
-                "encoding": {
-                    "x": x,
-                    "y": {"field": "min", "type": "quantitative", "title": "value", "axis": {"format": ".3~g"}},
-                    "y2": {"field": "max"},
-                },
-            },
-            {
-                "mark": {"type": "area", "opacity": 0.35, "color": "#1f77b4"},
-                "encoding": {"x": x, "y": {"field": "p15", "type": "quantitative"}, "y2": {"field": "p85"}},
-            },
-            *_with_latest(
-                {
-                    "mark": {"type": "line", "color": "#1f77b4"},
-                    "encoding": {
-                        "x": x,
-                        "y": {"field": "p50", "type": "quantitative"},
-                        "tooltip": [
-                            _EPOCH_TIP,
-                            *(
-                                {"field": f, "type": "quantitative", "title": title, "format": ".3g"}
-                                for f, title in BAND_TITLES.items()
-                            ),
-                        ],
-                    },
-                }
-            ),
-        ],
-    }
-
-
-# ---- (d) dead and saturated units, gradient norms ---------------------------------------------
-def health_frame(records: Sequence[dict[str, Any]], max_points: int = MAX_POINTS) -> pd.DataFrame:
-    """Per recorded epoch and layer: share of dead and saturated units (activation stage) and grad norm."""
-    rows = [records[i] for i in thin_indices(len(records), max_points)]
-    items = [(record["epoch"], item) for record in rows for item in record["layers"]]
-    return compact_frame(
-        {
-            "epoch": np.array([epoch for epoch, _ in items], dtype=np.int64),
-            "layer": np.array([f"layer {item['index'] + 1}" for _, item in items], dtype=object),
-            "dead": _finite([item["stages"]["act"]["frac_dead"] for _, item in items]),
-            "saturated": _finite([item["stages"]["act"]["frac_saturated"] for _, item in items]),
-            "grad_norm": _finite([item["grad_norm"] for _, item in items], positive=True),  # log axis
-        }
-    )
-
-
-@lru_cache(maxsize=1)
-def fractions_spec() -> Spec:
-    return {
-        "height": 260,
-        "title": {
-            "text": "Dead and saturated units",
-            "subtitle": ["Dead: always 0 on the probe rows.", "Saturated: stuck at the activation's bound."],
-            "anchor": "start",
-        },
-        "transform": [{"fold": ["dead", "saturated"], "as": ["measure", "value"]}],
-        "layer": _with_latest(
-            {
-                "mark": {"type": "line"},
-                "encoding": {
-                    "x": EPOCH_X,
-                    "y": {
-                        "field": "value",
-                        "type": "quantitative",
-                        "title": "share of units",
-                        "scale": {"domain": [0, 1]},
-                        "axis": {"format": ".0%"},
-                    },
-                    "color": {"field": "layer", "type": "nominal", "title": "layer"},
-                    "strokeDash": {"field": "measure", "type": "nominal", "title": "units"},
-                    "tooltip": [
-                        _EPOCH_TIP,
-                        {"field": "layer", "type": "nominal", "title": "layer"},
-                        {"field": "measure", "type": "nominal", "title": "units"},
-                        {"field": "value", "type": "quantitative", "title": "share of units", "format": ".1%"},
-                    ],
-                },
-            }
-        ),
-    }
-
-
-HEALTH_HEIGHT = 260  # the gradient-size and update-size charts sit side by side: same height
-
-
-@lru_cache(maxsize=1)
-def grad_norm_spec() -> Spec:
-    return {
-        "height": HEALTH_HEIGHT,
-        "title": {
-            "text": "Gradient size ‖∇W‖ of each layer",
-            "subtitle": [
-                "How hard each layer is pushed: the size of the",
-                "gradient of its weights, root-mean-square over",
-                "the epoch's steps (log scale)",
-            ],
-            "anchor": "start",
-        },
-        "layer": _with_latest(
-            {
-                "mark": {"type": "line"},
-                "encoding": {
-                    "x": EPOCH_X,
-                    "y": {
-                        "field": "grad_norm",
-                        "type": "quantitative",
-                        "title": "‖∇W‖ (log scale)",
-                        "scale": {"type": "log"},
-                    },
-                    "color": {"field": "layer", "type": "nominal", "title": "layer"},
-                    "tooltip": [
-                        _EPOCH_TIP,
-                        {"field": "layer", "type": "nominal", "title": "layer"},
-                        {"field": "grad_norm", "type": "quantitative", "title": "gradient size", "format": ".3g"},
-                    ],
-                },
-            }
-        ),
-    }
-
-
-def update_ratio_frame(records: Sequence[dict[str, Any]], max_points: int = MAX_POINTS) -> pd.DataFrame:
-    """Per recorded epoch and layer (hidden layers, then 'output'): ‖ΔW‖ / ‖W‖ and its log10."""
-    rows = [records[i] for i in thin_indices(len(records), max_points)]
-    epochs, names, ratios = [], [], []
-    for record in rows:
-        values = record.get("update_ratio") or []
-        for index, ratio in enumerate(values):
-            epochs.append(record["epoch"])
-            names.append("output" if index == len(values) - 1 else f"layer {index + 1}")
-            ratios.append(ratio)
-    ratio = _finite(ratios, positive=True)
-    return compact_frame(
-        {
-            "epoch": np.array(epochs, dtype=np.int64),
-            "layer": np.array(names, dtype=object),
-            "ratio": ratio,
-            "log_ratio": np.log10(ratio),
-        }
-    )
-
-
-@lru_cache(maxsize=1)
-def update_ratio_spec() -> Spec:
-    """log10 of ‖ΔW‖ / ‖W‖ with a rule at −3, Karpathy's 'about 1e-3 is healthy'."""
-    return {
-        "height": HEALTH_HEIGHT,
-        "title": {
-            "text": "Update size ÷ weight size, per layer",
-            "subtitle": [
-                "How far one step moves each layer's weights, at the",
-                "epoch's last full batch. Near −3 (dashed) is healthy;",
-                "far below, the layer barely learns; far above, unstable.",
-            ],
-            "anchor": "start",
-        },
-        "layer": [
-            {
-                "mark": {"type": "rule", "color": "#7f7f7f", "strokeDash": [4, 4]},
-                "encoding": {"y": {"datum": HEALTHY_LOG_UPDATE}},
-            },
-            *_with_latest(
-                {
-                    "mark": {"type": "line"},
-                    "encoding": {
-                        "x": EPOCH_X,
-                        "y": {
-                            "field": "log_ratio",
-                            "type": "quantitative",
-                            "title": "log10(‖ΔW‖ / ‖W‖)",
-                            "scale": {"zero": False},
-                            "axis": {"format": "d", "tickMinStep": 1},
-                        },
-                        "color": {"field": "layer", "type": "nominal", "title": "layer"},
-                        "tooltip": [
-                            _EPOCH_TIP,
-                            {"field": "layer", "type": "nominal", "title": "layer"},
-                            {"field": "ratio", "type": "quantitative", "title": "‖ΔW‖ / ‖W‖", "format": ".2e"},
-                            {"field": "log_ratio", "type": "quantitative", "title": "log10", "format": ".2f"},
-                        ],
-                    },
-                }
-            ),
-        ],
-    }
-
-
-# ---- (g) one histogram's whole history as a heatmap --------------------------------------------
-def history_frame(
-    records: Sequence[dict[str, Any]], layer: int, stage: str, max_columns: int = MAX_HISTORY_COLUMNS
-) -> pd.DataFrame:
-    """One rect per (kept epoch, bin): the epoch's share of values in the bin, on the run's fixed bins.
-
-    A kept epoch's column reaches back to the previous kept epoch, so thinned (older, sparser) records
-    still tile the time axis without gaps.
-    """
-    rows = [r for r in records if layer < len(r["layers"]) and stage in r["layers"][layer]["stages"]]
-    rows = [rows[i] for i in thin_indices(len(rows), max_columns)]
-    if not rows:
-        return compact_frame({k: np.array([], dtype=np.float64) for k in ("start", "epoch", "x0", "x1", "share")})
-    hists = [r["layers"][layer]["stages"][stage]["hist"] for r in rows]
-    edges = np.asarray(hists[-1]["edges"], dtype=np.float64)  # fixed per run: the same for every epoch
-    counts = np.stack([np.asarray(h["counts"], dtype=np.float64) for h in hists])
-    share = counts / np.maximum(counts.sum(1, keepdims=True), 1.0)
-    epochs = np.array([r["epoch"] for r in rows], dtype=np.int64)
-    starts = np.concatenate([[epochs[0] - 1], epochs[:-1]])
-    bins = counts.shape[1]
-    return compact_frame(
-        {
-            "start": np.repeat(starts, bins),
-            "epoch": np.repeat(epochs, bins),
-            "x0": np.tile(edges[:-1], len(rows)),
-            "x1": np.tile(edges[1:], len(rows)),
-            "share": share.reshape(-1),
-        }
-    )
-
-
-@lru_cache(maxsize=64)
-def history_spec(title: str) -> Spec:
-    """The title names the layer and stage, so the spec changes only when the choice does."""
-    return {
-        "height": 240,
-        "title": {
-            "text": title,
-            "subtitle": [
-                "Each column: one epoch's histogram of these values;",
-                "darker: a larger share of the values in that bin",
-            ],
-            "anchor": "start",
-        },
-        "mark": {"type": "rect"},
-        "encoding": {
-            "x": {**EPOCH_X, "field": "start"},
-            "x2": {"field": "epoch"},
-            "y": {
-                "field": "x0",
-                "type": "quantitative",
-                "title": "value",
-                "scale": {"zero": False, "nice": False},
-                "axis": {"format": ".3~g"},
-            },
-            "y2": {"field": "x1"},
-            "color": {
-                "field": "share",
-                "type": "quantitative",
-                "title": "share",
-                "scale": {"type": "sqrt", "scheme": "blues"},
-                "legend": {"format": ".0%"},
-            },
-            "tooltip": [
-                _EPOCH_TIP,
-                {"field": "x0", "type": "quantitative", "title": "values from", "format": ".3g"},
-                {"field": "x1", "type": "quantitative", "title": "to", "format": ".3g"},
-                {"field": "share", "type": "quantitative", "title": "share of values", "format": ".1%"},
-            ],
-        },
-        "usermeta": CANVAS,
-    }
-
-
-def history_title(layer: int, stage: str, activation: str, norm: str) -> str:
-    return f"Layer {layer + 1} {stage_phrase(stage, activation, norm)}, per epoch"
 
 
 # ---- (e) the decision boundary or regression surface -------------------------------------------
@@ -775,9 +243,9 @@ def surface_frame(plane: Plane, predictions: np.ndarray, class_names: Sequence[s
     if predictions.ndim == 2:  # class probabilities
         labels = np.asarray(class_names, dtype=object)[predictions.argmax(1)]
         columns["label"] = np.concatenate([labels, plane.points["label"]])
-        columns["confidence"] = np.concatenate([_finite(predictions.max(1)), gap])
+        columns["confidence"] = np.concatenate([finite(predictions.max(1)), gap])
     else:
-        columns["value"] = np.concatenate([_finite(predictions), plane.points["value"]])
+        columns["value"] = np.concatenate([finite(predictions), plane.points["value"]])
     return compact_frame(columns)
 
 
@@ -868,7 +336,7 @@ class TrainCharts:
         self.scaled: bool = trainer.config.scaler != "none"
         self.class_names: tuple[str, ...] = tuple(prepared.dataset.class_names)
         self.n_features: int = int(prepared.X_train.shape[1])
-        self.inputs = input_frame(prepared.X_train, prepared.dataset.feature_names)
+        self.inputs = insides.input_frame(prepared.X_train, prepared.dataset.feature_names)
         self.plane = plane(prepared.X_train, prepared.X_test, prepared.y_test, self.task, self.class_names)
         self._ghost: tuple[Ghost | None, str, pd.DataFrame | None] = (None, "", None)
 
@@ -883,15 +351,8 @@ class TrainCharts:
     def first_layer(self, trainer: Trainer) -> list[Chart]:
         """The first hidden layer's stages, one chart each, from the latest probe (empty before epoch 1 too:
         the charts keep their place)."""
-        layers = trainer.records[-1]["layers"][:1] if trainer.records else []
-        frame = histogram_frame(layers, self.activation, self.norm)
         order = trainer.network.layers[0].order
-        charts = []
-        for step, stage in enumerate(order, start=1):
-            title = f"Layer 1 · {_stage_title(step, stage, self.activation, self.norm)}"
-            rows = frame[frame["stage"] == stage] if len(frame) else frame
-            charts.append(Chart(stage_histogram_spec(title, stage), rows))
-        return charts
+        return insides.first_layer(trainer.records, order, self.activation, self.norm)
 
     def build(
         self, trainer: Trainer, band_layer: int = 0, band_stage: str = "act", ghost: Ghost | None = None
@@ -918,18 +379,7 @@ class TrainCharts:
     def build_inside(self, trainer: Trainer, band_layer: int = 0, band_stage: str = "act") -> dict[str, Chart]:
         """The charts of the network's insides: "inputs", "histograms", "band", "history", "fractions",
         "grad_norms", "update_ratio" (the page redraws them less often than the top)."""
-        health = health_frame(trainer.records)
-        latest = trainer.records[-1]["layers"] if trainer.records else []
-        title = history_title(band_layer, band_stage, self.activation, self.norm)
-        return {
-            "inputs": Chart(input_spec(), self.inputs),
-            "histograms": Chart(histogram_spec(self.norm), histogram_frame(latest, self.activation, self.norm)),
-            "band": Chart(band_spec(), band_frame(trainer.records, band_layer, band_stage)),
-            "history": Chart(history_spec(title), history_frame(trainer.records, band_layer, band_stage)),
-            "fractions": Chart(fractions_spec(), health),
-            "grad_norms": Chart(grad_norm_spec(), health),
-            "update_ratio": Chart(update_ratio_spec(), update_ratio_frame(trainer.records)),
-        }
+        return insides.build(trainer.records, self.inputs, self.activation, self.norm, band_layer, band_stage)
 
     def build_top(self, trainer: Trainer, ghost: Ghost | None = None) -> dict[str, Chart]:
         """The charts beside the buttons, redrawn every tick: "loss", "metric" and "surface"."""

@@ -16,13 +16,12 @@ from typing import Any
 import numpy as np
 import torch
 
-from explorer.config import BATCH_NORMS, Config, ConfigError
+from explorer.config import BATCH_NORMS, TRAINING_KEYS, Config, ConfigError
 from explorer.core import backprop
 from explorer.core.network import Network, architecture, forward, logits
 from explorer.core.optim import FlatOptimizer
 from explorer.data.pipeline import Prepared
 
-TRAINING_KEYS = ("optimizer", "batch_size", "epochs")  # besides data shape and architecture, shared by a group
 # An epoch's cross-entropy weights (K × classes × rows floats) are made up front when they take at most this
 # many values (16 MiB); beyond it, e.g. 50 classes × 40k rows × 32 members, the step makes each batch's own.
 EPOCH_WEIGHTS_MAX_VALUES = 2**22

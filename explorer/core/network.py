@@ -18,13 +18,12 @@ from dataclasses import dataclass
 
 import torch
 
-from explorer.config import Config, ConfigError
+from explorer.config import ARCHITECTURE_KEYS, NOISY_NORMS, Config, ConfigError
 from explorer.core.model import MLP, init_weights_
 
 aten = torch.ops.aten
 BN_EPS = 1e-5
 BN_MOMENTUM = 0.1
-ARCHITECTURE_KEYS = ("hidden", "activation", "norm")  # what must be equal for members to stack
 
 # activation -> (forward(x), backward(grad_out, x, out)): the kernels autograd itself calls
 ACTIVATIONS: dict[str, tuple[Callable, Callable]] = {
@@ -133,7 +132,7 @@ class Network:
         self._init_weights(template, configs)
         self.layers = [self._layer(template, i) for i in range(len(template.blocks))]
         self.head = self._head()
-        if configs[0].norm == "bn_noisy":
+        if configs[0].norm in NOISY_NORMS:
             strength = torch.tensor([c.norm_noise for c in configs]).view(-1, 1, 1)
             for index, layer in enumerate(self.layers):  # seeds apart from init (seed) and shuffling (seed + 1)
                 generators = [torch.Generator().manual_seed(c.seed + 2 + 7919 * index) for c in configs]

@@ -10,7 +10,7 @@ from typing import IO, TYPE_CHECKING
 import numpy as np
 from sklearn import datasets as skd
 
-from explorer.config import Config, ConfigError
+from explorer.config import MAX_SAMPLES, Config, ConfigError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -18,7 +18,7 @@ if TYPE_CHECKING:
 # A user's CSV: the one place its limits live (the Train sidebar's uploader and every message use these).
 CSV_MAX_MB = 20  # Streamlit's MB (server.maxUploadSize, file_uploader's max_upload_size) is 2**20 bytes
 CSV_MAX_BYTES = CSV_MAX_MB * 1024 * 1024
-CSV_MAX_ROWS = 50_000  # as many as a synthetic dataset may have
+CSV_MAX_ROWS = MAX_SAMPLES  # as many as a synthetic dataset may have
 CSV_MAX_FEATURES = 200  # after one-hot encoding; separate from config.MAX_FEATURES (synthetic data)
 CSV_MAX_CLASSES = 50  # a target with more distinct labels is not a class label
 CSV_MAX_CATEGORIES = 50  # a text feature with more distinct values is refused, not one-hot encoded
@@ -129,7 +129,7 @@ def dropped_note(dropped: int, read: int) -> str:
 
 def _csv_problem(text: str) -> ConfigError:
     """Every CSV complaint starts with the control that holds the file, so the page and the CLI read the same."""
-    return ConfigError(f"CSV file: {text}")
+    return ConfigError(f"CSV file: {text}", key="csv_path")
 
 
 def _quoted(names: list[str], most: int = 5) -> str:
@@ -146,7 +146,7 @@ def _csv_bytes(source: str | Path | IO[bytes] | IO[str] | bytes) -> bytes:
     if isinstance(source, (str, Path)):
         path = Path(source)
         if not path.is_file():
-            raise ConfigError(f"csv_path={str(source)!r}: no such file")
+            raise ConfigError(f"csv_path={str(source)!r}: no such file", key="csv_path")
         size = path.stat().st_size
         if size > CSV_MAX_BYTES:
             raise _csv_problem(f"{_megabytes(size)}; the limit is {CSV_MAX_MB} MB — keep a sample of the rows")
@@ -293,7 +293,7 @@ def _target(column: pd.Series, name: str) -> tuple[np.ndarray, str, tuple[str, .
         )
     classes, y = np.unique(column.astype(str).to_numpy(), return_inverse=True)
     if len(classes) < 2:
-        raise ConfigError(f"target={name!r} has a single class; it needs at least 2")
+        raise ConfigError(f"target={name!r} has a single class; it needs at least 2", key="target")
     return y.astype(np.int64), "classification", tuple(str(c) for c in classes)
 
 
@@ -324,7 +324,9 @@ def load_csv(source: str | Path | IO[bytes] | IO[str] | bytes, target: str = "")
         )
     target = target or str(frame.columns[-1])
     if target not in frame.columns:
-        raise ConfigError(f"target={target!r}: not a column of the CSV (columns: {_quoted(list(frame.columns), 10)})")
+        raise ConfigError(
+            f"target={target!r}: not a column of the CSV (columns: {_quoted(list(frame.columns), 10)})", key="target"
+        )
     if frame[target].isna().all():
         raise _csv_problem(f"target {target!r} is empty in every row — pick another target column")
     empty = [str(c) for c in frame.columns if c != target and frame[c].isna().all()]

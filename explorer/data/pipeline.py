@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sklearn.model_selection import train_test_split
 
-from explorer.config import Config, ConfigError
+from explorer.config import LOAD_KEYS, Config, ConfigError, skew_grammar
 from explorer.data import datasets, scaling, skews
 
 
@@ -58,7 +58,7 @@ def split(dataset: datasets.Dataset, test_size: float, seed: int) -> tuple[np.nd
     try:
         train, test = train_test_split(rows, test_size=test_size, random_state=seed, stratify=stratify)
     except ValueError as err:
-        raise ConfigError(f"test_size={test_size:g}: {str(err).splitlines()[0]}") from None
+        raise ConfigError(f"test_size={test_size:g}: {str(err).splitlines()[0]}", key="test_size") from None
     return np.sort(train), np.sort(test)
 
 
@@ -76,7 +76,7 @@ class Unscaled:
 def load_and_split(config: Config, dataset: datasets.Dataset | None = None) -> Unscaled:
     """Load (unless `dataset` is given, e.g. an uploaded CSV), skew, and split into train and test rows."""
     dataset = dataset or datasets.load(config)
-    skewed = skews.apply(dataset.X, skews.parse_skew(config.skew), config.seed)
+    skewed = skews.apply(dataset.X, skew_grammar.parse_skew(config.skew), config.seed)
     train_idx, test_idx = split(dataset, config.test_size, config.seed)
     return Unscaled(config, dataset, skewed, train_idx, test_idx)
 
@@ -90,9 +90,11 @@ def scale(unscaled: Unscaled, scaler_name: str) -> Prepared:
         X_train = scaler.fit_transform(train)
         X_test = scaler.transform(test)
     except ValueError as err:
-        raise ConfigError(f"scaler={scaler_name}: {str(err).splitlines()[0]}") from None
+        raise ConfigError(f"scaler={scaler_name}: {str(err).splitlines()[0]}", key="scaler") from None
     if not (np.isfinite(X_train).all() and np.isfinite(X_test).all()):
-        raise ConfigError(f"scaler={scaler_name} produced non-finite values on this data; try another scaler")
+        raise ConfigError(
+            f"scaler={scaler_name} produced non-finite values on this data; try another scaler", key="scaler"
+        )
     return Prepared(
         config,
         unscaled.dataset,
@@ -111,9 +113,6 @@ def prepare(config: Config, dataset: datasets.Dataset | None = None) -> Prepared
     return scale(load_and_split(config, dataset), config.scaler)
 
 
-DATA_KEYS = ("dataset", "n_samples", "noise", "n_features", "test_size", "csv_path", "target", "skew", "seed")
-
-
 def prepare_all(configs: list[Config]) -> list[Prepared]:
     """`prepare` for many configs, loading, skewing and splitting once per distinct data keys and scaling
     once per scaler on top: a sweep's configurations often differ only in training or network keys."""
@@ -121,7 +120,7 @@ def prepare_all(configs: list[Config]) -> list[Prepared]:
     scaled: dict[tuple, Prepared] = {}
     out = []
     for config in configs:
-        data_key = tuple(str(getattr(config, k)) for k in DATA_KEYS)
+        data_key = tuple(str(getattr(config, k)) for k in LOAD_KEYS)
         if data_key not in unscaled:
             unscaled[data_key] = load_and_split(config)
         if (data_key, config.scaler) not in scaled:

@@ -17,8 +17,8 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from explorer.config import SCALERS, Config, ConfigError
-from explorer.data import datasets, skews
+from explorer.config import SCALERS, Config, ConfigError, skew_grammar
+from explorer.data import datasets
 from explorer.data.pipeline import Prepared, load_and_split, prepare, scale
 from explorer.data.scaling import DESCRIPTIONS
 from explorer.runs import conditioning
@@ -133,7 +133,7 @@ def scaler_outcomes(config: Config, dataset: datasets.Dataset | None = None) -> 
 def default_features(config: Config, n_features: int, k: int = 4, constant: tuple[int, ...] = ()) -> list[int]:
     """Which features to show first: those the skews touch, then the rest; constant ones last."""
     touched: list[int] = []
-    for item in skews.parse_skew(config.skew):
+    for item in skew_grammar.parse_skew(config.skew):
         touched.extend(j for j in item.columns(n_features) if j not in touched)
     order = touched + [j for j in range(n_features) if j not in touched]
     order = [j for j in order if j not in constant] + [j for j in order if j in constant]
@@ -229,70 +229,3 @@ def verify(report: dict[str, Any], prepared: Prepared, cap: int = conditioning.D
 
 
 # ---- readable output -------------------------------------------------------------------
-
-
-def _fmt(value: float | None, digits: int = 3) -> str:
-    if value is None:
-        return "-"
-    if value == 0 or abs(value) < 1e-12:
-        return "0"
-    return f"{value:.{digits}g}"
-
-
-def _fmt_p(value: float | None) -> str:
-    if value is None:
-        return "-"
-    return "<1e-4" if value < 1e-4 else f"{value:.2g}"
-
-
-def _kappa_text(kappa: float | None, effective: float | None) -> str:
-    return f"∞ (singular; {_fmt(effective)} over the other directions)" if kappa is None else _fmt(kappa)
-
-
-def format_description(report: dict[str, Any]) -> str:
-    """A tidy plain-text table of the report, for the terminal."""
-    config = report["config"]
-    lines = [
-        f"{config['dataset']} ({report['task']}): {report['n_train']} training rows (statistics below), "
-        f"{report['n_test']} test rows",
-        f"skew   {config['skew'] or '-'}",
-        f"scaler {config['scaler']}: {report['scaler_description']}",
-        "",
-    ]
-    width = max(7, *(len(row["feature"]) for rows in report["stages"].values() for row in rows))
-    header = ["stage", "feature".ljust(width), "mean", "std", "min", "max", "skew", "ex.kurt", "±0.5σ", "normal p"]
-    lines.append(f"{header[0]:<7} {header[1]}" + "".join(f" {h:>9}" for h in header[2:]))
-    for stage in STAGES:
-        for row in report["stages"][stage]:
-            cells = [row[key] for key in ("mean", "std", "min", "max", "skew", "kurtosis")]
-            values = [_fmt(v) for v in cells] + [_fmt(row["within_half_std"], 2), _fmt_p(row["normality_p"])]
-            lines.append(f"{stage:<7} {row['feature']:<{width}}" + "".join(f" {v:>9}" for v in values))
-    lines.append(
-        f"(a Gaussian has skew 0, excess kurtosis 0 and {GAUSSIAN_WITHIN_HALF_STD:.2f} of its values within ±0.5σ)"
-    )
-    lines += [
-        "",
-        "conditioning of H = X̃ᵀX̃/n (scaled training rows, with a column of ones for the bias)",
-        f"κ = λmax/λmin             {_kappa_text(report['condition_number'], report['effective_condition_number'])}",
-        f"eigenvalues               {' '.join(_fmt(v) for v in report['eigenvalues'][:12])}"
-        + (" …" if len(report["eigenvalues"]) > 12 else ""),
-    ]
-    predicted = report["predicted_gd_iterations"]
-    if predicted is None:
-        predicted_text = f"∞ ({_fmt(report['effective_predicted_gd_iterations'])} over the other directions)"
-    else:
-        predicted_text = f"{predicted:,.0f} (≈ κ·ln 1000)"
-    lines.append(f"GD steps to shrink 1000×  {predicted_text}, linear least squares at η = 1/λmax")
-    if report.get("by_scaler"):
-        lines += ["", "κ for every scaler on this data"]
-        for row in report["by_scaler"]:
-            marker = " ←" if row["scaler"] == config["scaler"] else ""
-            if "error" in row:
-                text = f"fails: {row['error']}"
-            else:
-                text = _kappa_text(row["condition_number"], row["effective_condition_number"])
-            lines.append(f"  {row['scaler']:<17} {text}{marker}")
-    if report["notes"]:
-        lines.append("")
-        lines += [f"note: {note}" for note in report["notes"]]
-    return "\n".join(lines)

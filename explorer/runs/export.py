@@ -17,9 +17,10 @@ import itertools
 import json
 import textwrap
 
-from explorer.config import BATCH_NORMS, Config, format_value
+from explorer.config import BATCH_NORMS, NOISY_NORMS, Config, format_value
+from explorer.config.skew_grammar import OUTLIER_KINDS, parse_skew
 from explorer.core.model import NORM_FIRST
-from explorer.data.skews import OUTLIER_KINDS, parse_skew
+from explorer.data.datasets import CSV_MAX_ROWS
 from explorer.runs.training import Trainer
 
 
@@ -184,7 +185,7 @@ def _load(config: Config, task: str) -> str:
     """Numeric feature columns and a target column (default: the last); rows with empty cells are dropped."""
     import pandas as pd  # only to read the CSV
 
-    frame = pd.read_csv(path, nrows=50_000)
+    frame = pd.read_csv(path, nrows={CSV_MAX_ROWS})
     target = target or str(frame.columns[-1])
     frame = frame.dropna()
     X = frame.drop(columns=[target]).to_numpy(dtype=np.float64)
@@ -452,7 +453,7 @@ _NOISY_BN = '''class NoisyBatchNorm(nn.BatchNorm1d):
 
 
 def _norm_module(config: Config, width: int, index: int) -> str:
-    if config.norm == "bn_noisy":
+    if config.norm in NOISY_NORMS:
         return f"NoisyBatchNorm({width}, {config.norm_noise!r}, seed=SEED + 2 + 7919 * {index})"
     return f"nn.BatchNorm1d({width})" if config.norm in BATCH_NORMS else f"nn.LayerNorm({width})"
 
@@ -505,7 +506,7 @@ def _network(config: Config, n_outputs: int) -> str:
         if no_bias
         else ""
     )
-    noisy = _NOISY_BN + "\n\n\n" if config.norm == "bn_noisy" else ""
+    noisy = _NOISY_BN + "\n\n\n" if config.norm in NOISY_NORMS else ""
     head = _header(f"5. network: {order} in each hidden layer")
     return f"""{head}{why}
 {noisy}model = nn.Sequential(

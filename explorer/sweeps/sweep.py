@@ -19,7 +19,7 @@ from typing import Any
 
 import torch
 
-from explorer.config import FILE_KEYS, KEYS, Config, ConfigError, format_value, parse_value
+from explorer.config import FILE_KEYS, KEYS, PER_MEMBER_KEYS, Config, ConfigError, format_value, parse_value
 from explorer.core.members import Members, group_key, metric_name
 from explorer.core.model import BOUNDED
 from explorer.data import datasets
@@ -30,8 +30,6 @@ from explorer.sweeps import executors, stats
 
 MAX_MEMBERS = 256
 NOT_GRID_KEYS = ("seed", *FILE_KEYS)  # seeds come from `seeds`; a file is part of the base, not a grid
-# Keys that never change what can be stacked: members differing only in these share a group.
-PER_MEMBER_KEYS = ("seed", "skew", "scaler", "noise", "init", "lr", "momentum", "weight_decay", "norm_noise")
 MIN_PART_MEMBERS = 8  # a group is cut for idle workers no finer: below ~8 members a step is mostly op overhead
 # One group step's time in one thread, roughly (within ~30% on moons and digits nets, K = 1 to 32, on this
 # project's 2-core machine): dispatching its ~30 tensor ops, plus the arithmetic per member, parameter and row.

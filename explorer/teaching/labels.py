@@ -48,12 +48,36 @@ ACTIVATIONS = {
     "sigmoid": "sigmoid",
     "linear": "linear (none)",
 }
+NORM_STAGES = {  # the norm stage of a layer, heading a chart panel: short, lower case
+    "bn_before": "batch norm",
+    "bn_after": "batch norm",
+    "bn_noisy": "noisy batch norm",
+    "ln_before": "layer norm",
+    "ln_after": "layer norm",
+}
+STAGES = {  # a layer's stages in general: when the runs on one chart differ in their norm or activation
+    "linear": "linear (W·u + b)",
+    "norm": "normalisation",
+    "act": "activation",
+}
+METRICS = {"test_accuracy": "test accuracy", "test_r2": "test R²"}  # Trainer.metric_name's values
+METRICS_SHORT = {"test_accuracy": "accuracy", "test_r2": "R²"}  # an axis under a title that already says "test"
 OPTIMIZERS = {"sgd": "SGD", "momentum": "SGD with momentum", "adam": "Adam"}
 INITS = {
     "default": "PyTorch default (uniform ±1/√fan-in)",
     "xavier": "Xavier / Glorot",
     "he": "He / Kaiming",
     "normal": "Normal with a chosen std",
+}
+SKEW_KINDS = {  # the skew grammar's kinds (explorer/config/skew_grammar.py)
+    "lognormal": "Lognormal (right skew)",
+    "heavy_tail": "Heavy tails",
+    "uniform": "Towards uniform",
+    "bimodal": "Bimodal (two modes)",
+    "discretize": "Discretized (few levels)",
+    "scale": "Scale (× a factor)",
+    "shift": "Shift (+ an offset)",
+    "outliers": "Outliers",
 }
 DATASETS = {
     "moons": "Two moons (2 features)",
@@ -95,4 +119,30 @@ def label(key: str, value: Any) -> str:
     if key == "init":
         kind, _, std = str(value).partition(":")
         return f"Normal, std {std}" if kind == "normal" else INITS.get(kind, str(value))
+    if key == "skew":
+        return skew_text(str(value))
     return cfg.format_value(value) if not isinstance(value, str) else value
+
+
+def skew_text(skew: str) -> str:
+    """'all:outliers:0.01;1:scale:1000' → 'Outliers 1%; Scale (× a factor) 1000 on feature 1' ('' → 'No skew')."""
+    items = [item for item in (part.strip() for part in skew.split(";")) if item]
+    if not items:
+        return "No skew"
+    words = []
+    for item in items:
+        features, kind, amount = (part.strip() for part in item.split(":"))
+        value = f"{float(amount) * 100:g}%" if kind == "outliers" else f"{float(amount):g}"
+        text = f"{SKEW_KINDS.get(kind, kind)} {value}"
+        words.append(text if features == "all" else f"{text} on feature {features}")
+    return "; ".join(words)
+
+
+def norm_stage(norm: str) -> str:
+    """The name of a layer's norm stage under `norm` ('batch norm' for a value with no stage of its own)."""
+    return NORM_STAGES.get(norm, NORM_STAGES["bn_before"])
+
+
+def capitalised(words: str) -> str:
+    """Words as a heading or a metric's caption: 'test R²' → 'Test R²' (str.capitalize would lower the R)."""
+    return words[:1].upper() + words[1:]

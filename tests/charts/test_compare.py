@@ -118,6 +118,7 @@ def test_histograms_put_every_configuration_on_one_stage(trained: tuple[Sweep, l
     assert missing == ["norm=none"]  # no batch norm, no such stage
     assert charts.stage_title("norm", {"sigmoid"}, {"none", "bn_before"}) == "batch norm"
     assert charts.stage_title("act", {"sigmoid"}) == "sigmoid"
+    assert charts.stage_title("act", {"relu"}) == "ReLU"  # the label every page uses, not the id
     assert charts.stage_title("act", {"sigmoid", "relu"}) == "activation"
 
 

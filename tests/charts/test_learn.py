@@ -12,7 +12,8 @@ import numpy as np
 import scipy.stats
 
 from explorer.charts import learn
-from explorer.charts.train import Chart
+from explorer.charts.base import Chart
+from explorer.teaching.labels import label
 
 CHANNELS_WITH_FIELDS = ("x", "x2", "y", "y2", "color", "opacity", "xOffset", "row", "column")
 
@@ -92,7 +93,7 @@ def test_the_qq_plot_has_both_scalers_and_the_diagonal_drawn_as_a_line():
     chart = learn.qq_chart(normal_result())
     check(chart)
     counts = chart.data["scaler"].value_counts().to_dict()
-    assert counts == {"standardized": 99, "quantile → Gaussian": 99, learn.DIAGONAL: 99}
+    assert counts == {label("scaler", "standard"): 99, label("scaler", "quantile_normal"): 99, learn.DIAGONAL: 99}
     diagonal = chart.data[chart.data["scaler"] == learn.DIAGONAL]
     assert np.allclose(diagonal["gaussian"], diagonal["sample"])
     line, points = chart.spec["layer"]
@@ -114,7 +115,7 @@ def test_steps_are_on_a_log_axis_and_a_run_that_hit_the_cap_is_drawn_at_the_cap_
     check(chart)
     assert {"measured", "predicted"} <= log_fields(chart.spec)
     assert chart.spec["layer"][0]["encoding"]["y2"] == {"datum": 1}  # bars on a log axis: a positive base
-    capped = chart.data[(chart.data["scale"] == "×1,000") & (chart.data["scaling"] == "raw (no scaling)")].iloc[0]
+    capped = chart.data[(chart.data["scale"] == "×1,000") & (chart.data["scaling"] == label("scaler", "none"))].iloc[0]
     assert capped["measured"] == 200_000 and capped["reached"] == "no"
     assert capped["measured_text"] == "not reached within 200,000 steps"
     assert list(chart.spec["encoding"]["x"]["sort"]) == ["×1", "×1,000"]
@@ -157,7 +158,7 @@ def test_the_step_size_chart_has_a_log_x_and_names_each_shape():
     chart = learn.step_size_chart(rows)
     check(chart)
     assert log_fields(chart.spec) == {"lr"}
-    assert set(chart.data["shape"]) == {"clean (no skew)", "1% outliers", "heavy tails"}
+    assert set(chart.data["shape"]) == {"No skew", "Outliers 1%", "Heavy tails 8"}
 
 
 # ---- 4. what the activation receives -----------------------------------------------------------
@@ -185,7 +186,7 @@ def test_the_activation_input_panels_share_a_clipped_x_range_and_each_sums_to_on
     assert np.allclose(chart.data.groupby(["activation", "placement"])["share"].sum(), 1.0)
     assert chart.spec["spec"]["encoding"]["x"]["scale"]["domain"] == [-8.0, 8.0]
     assert chart.spec["columns"] == 3 and chart.spec["facet"]["sort"][:3] == [
-        "sigmoid · no BN",
+        "sigmoid · No normalisation",
         "sigmoid · BN before the activation",
         "sigmoid · BN after the activation",
     ]
@@ -211,7 +212,7 @@ def test_the_percentile_band_has_both_placements_on_a_shared_y_axis():
 
     chart = learn.percentile_chart({"none": trajectory(0.5), "bn_before": trajectory(0.0)})
     check(chart)
-    assert len(chart.data) == 10 and set(chart.data["placement"]) == {"no BN", "BN before the activation"}
+    assert len(chart.data) == 10 and set(chart.data["placement"]) == {"No normalisation", "BN before the activation"}
     assert chart.spec["resolve"]["scale"]["y"] == "shared"
     area, line = chart.spec["spec"]["layer"]
     assert (area["encoding"]["y"]["field"], area["encoding"]["y2"]["field"]) == ("p15", "p85")
@@ -236,8 +237,8 @@ def test_the_landscape_is_log_log_and_marks_the_largest_lowering_step_once_per_p
     check(chart)
     assert log_fields(chart.spec) == {"step", "value"}
     marked = chart.data[chart.data["largest"]]
-    assert len(marked) == 2 and set(marked["step"]) == {0.1}  # loss and gradient panels, "no BN" only
-    assert set(marked["placement"]) == {"no BN"}
+    assert len(marked) == 2 and set(marked["step"]) == {0.1}  # loss and gradient panels, no norm only
+    assert set(marked["placement"]) == {"No normalisation"}
     assert chart.data["value"].isna().sum() == 4  # the non-finite loss and the zero change, twice each
     rule = chart.spec["spec"]["layer"][1]
     assert rule["mark"]["type"] == "rule" and rule["transform"] == [{"filter": "datum.largest"}]
@@ -258,5 +259,5 @@ def test_std_by_layer_is_on_a_log_axis_and_a_vanished_std_is_a_gap():
     check(chart)
     assert log_fields(chart.spec) == {"std"}
     assert len(chart.data) == 18 and list(chart.data["layer"][:3]) == [1, 2, 3]
-    small = chart.data[chart.data["init"] == "small normal (std 0.01)"]
+    small = chart.data[chart.data["init"] == "Normal, std 0.01"]
     assert small["std"].isna().sum() == 2 and not math.isnan(small["std"].iloc[0])

@@ -7,10 +7,10 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from explorer.cli import main
+from explorer.cli import format_description, main
 from explorer.config import SCALERS, Config
 from explorer.data.pipeline import prepare
-from explorer.runs.describe import STAGES, default_features, describe, feature_stats, format_description
+from explorer.runs.describe import STAGES, default_features, describe, feature_stats
 
 CONTRACT_KEYS = {"feature", "mean", "std", "skew", "kurtosis", "min", "max"}
 
@@ -122,8 +122,8 @@ def test_cli_describe_json(capsys):
 def test_cli_describe_readable(capsys):
     assert main(["describe", "--dataset", "iris", "--scaler", "minmax"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("iris (classification)")
-    assert "scaled  petal length (cm)" in out and "minmax" in out
+    assert out.startswith("Iris (bundled), classification")  # the words every page uses for the dataset...
+    assert "scaled  petal length (cm)" in out and "minmax (Min-max to [0, 1])" in out  # ...and the scaler
 
 
 def test_cli_describe_bad_skew_is_one_line(capsys):

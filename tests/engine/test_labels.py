@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from explorer import config as cfg
 from explorer.teaching import labels
 
 
@@ -22,3 +23,17 @@ def test_label_reads_ids_as_words() -> None:
     assert labels.label("init", "he") == "He / Kaiming"
     assert labels.label("lr", 0.001) == "0.001"
     assert labels.label("hidden", (64, 32)) == "64,32"
+
+
+def test_every_norm_with_a_stage_has_a_stage_name() -> None:
+    assert set(labels.NORM_STAGES) == set(cfg.NORMS) - {"none"}
+    assert labels.norm_stage("ln_after") == "layer norm" and labels.norm_stage("bn_noisy") == "noisy batch norm"
+    assert labels.norm_stage("none") == labels.NORM_STAGES["bn_before"] == "batch norm"  # a value with no stage
+    assert set(labels.STAGES) == {"linear", "norm", "act"}
+
+
+def test_metric_names_and_their_headings() -> None:
+    assert set(labels.METRICS) == set(labels.METRICS_SHORT) == {"test_accuracy", "test_r2"}
+    assert labels.capitalised(labels.METRICS["test_r2"]) == "Test R²"  # str.capitalize would give "Test r²"
+    assert labels.capitalised(labels.METRICS["test_accuracy"]) == "Test accuracy"
+    assert labels.capitalised("") == ""

@@ -3,7 +3,8 @@ import pytest
 from scipy import stats
 
 from explorer.config import ConfigError
-from explorer.data.skews import SHAPE_KINDS, Skew, apply, parse_skew, select_features
+from explorer.config.skew_grammar import SHAPE_KINDS, Skew, parse_skew, select_features
+from explorer.data.skews import apply
 
 
 @pytest.fixture(scope="module")

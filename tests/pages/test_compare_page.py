@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from explorer.config import Config
 from explorer.teaching.scenarios import SCENARIOS
+from ui.compare import controls as compare_controls
 from ui.compare import state
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "compare.py")
@@ -236,7 +237,7 @@ def test_a_comparison_requested_by_another_page_fills_the_setup():
     lesson = LESSONS_BY_KEY["placement"]
     at = AppTest.from_file(PAGE, default_timeout=60)
     at.session_state["config"] = lesson.config
-    at.session_state["compare.request"] = {"grid": lesson.grid, "seeds": lesson.seeds}
+    at.session_state[compare_controls.REQUEST] = {"grid": lesson.grid, "seeds": lesson.seeds}
     at.run()
     assert not at.exception
     assert at.session_state["compare.keys"] == ["activation", "norm"]

@@ -19,6 +19,7 @@ from streamlit.testing.v1 import AppTest
 from explorer.config import Config, ConfigError
 from explorer.data import datasets
 from explorer.data.datasets import load, load_csv
+from ui import router
 from ui.train import uploads
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
@@ -205,7 +206,7 @@ def test_the_sweep_removes_only_stale_upload_folders(tmp_path):
 # ---- the Train page ----------------------------------------------------------------------------
 def _csv_page(content: bytes, name: str = "mine.csv") -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=60)
-    at.switch_page("pages/train.py")
+    at.switch_page(router.TRAIN.path)
     at.query_params.update({"dataset": "iris", "epochs": "3", "hidden": "8"})
     at.run()
     at.selectbox(key="train.dataset").set_value("csv").run()

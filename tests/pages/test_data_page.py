@@ -7,7 +7,8 @@ from streamlit.testing.v1 import AppTest
 from explorer.config import SCALERS, Config
 from explorer.teaching import labels
 from explorer.teaching.scenarios import SCENARIOS
-from ui.data import cache, controls, views
+from ui.data import cache, views
+from ui.help import HELP
 
 PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "data.py")
 TABS = ("Distributions", "Statistics", "Scatter", "Conditioning", "Compare scalers")
@@ -89,7 +90,7 @@ def test_every_sidebar_control_has_help_and_trains_words():
         "Scenario", "Dataset", "Samples", "Noise", "Features to skew", "Kind", "Amount", "Scaler", "Seed",
     }  # fmt: skip
     assert all(len(w.help or "") > 40 for w in widgets), [w.label for w in widgets if len(w.help or "") <= 40]
-    skew_help = controls.HELP["skew"]
+    skew_help = HELP["skew"]
     assert all(word in skew_help for word in ("Shape kinds", "Scale kinds", "0 is the first", "Example"))
     assert at.sidebar.selectbox(key="data_scaler").options == [labels.SCALERS[s] for s in SCALERS]
     assert "Two moons (2 features)" in at.sidebar.selectbox(key="data_dataset").options

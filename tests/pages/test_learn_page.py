@@ -18,7 +18,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from explorer.teaching.lessons import GLOSSARY, LESSONS, LESSONS_BY_KEY
-from ui.learn import evidence, glossary
+from ui import glossary, router
+from ui.learn import evidence
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
 QUESTIONS = (
@@ -152,12 +153,12 @@ def test_each_sections_button_opens_its_page_on_the_sections_setup(key, full_cac
 
 def test_the_open_button_replaces_a_train_run_already_going():
     at = AppTest.from_file(APP, default_timeout=120)
-    at.switch_page("pages/train.py")
+    at.switch_page(router.TRAIN.path)
     at.query_params.update({"n_samples": "200", "hidden": "8,8"})
     at.run()
     at.button(key="train.step").click().run()
     at.query_params.clear()
-    at.switch_page("pages/learn.py").run()
+    at.switch_page(router.LEARN.path).run()
     at.button(key="learn.open.init").click().run()
     assert at.session_state["train.run"].trainer.config == LESSONS_BY_KEY["init"].config
     assert at.session_state["train.run"].trainer.epoch == 0
@@ -175,7 +176,7 @@ def test_the_glossary_lists_every_term_alphabetically_with_an_anchor_that_every_
     assert sections == set(LESSONS_BY_KEY)  # the answer map links every section
 
 
-@pytest.mark.parametrize("page", ["pages/train.py", "pages/data.py"])
+@pytest.mark.parametrize("page", [router.TRAIN.path, router.DATA.path])
 def test_train_and_data_link_the_glossary_which_learn_then_shows_first(page, empty_cache):
     at = AppTest.from_file(APP, default_timeout=120)
     at.switch_page(page)
@@ -186,7 +187,7 @@ def test_train_and_data_link_the_glossary_which_learn_then_shows_first(page, emp
 
     at.query_params.clear()
     at.query_params["show"] = "glossary"
-    at.switch_page("pages/learn.py").run()  # what the link does: Learn, with its query
+    at.switch_page(router.LEARN.path).run()  # what the link does: Learn, with its query
     assert not at.exception
     assert at.header[0].value == "Glossary" and [h.value for h in at.header].count("Glossary") == 1
 

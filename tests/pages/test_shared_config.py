@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from explorer.config import Config, ConfigError
 from explorer.runs.training import Trainer
+from ui import router
 from ui.shared_config import BOUNDS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -26,7 +27,7 @@ def open_app(page: str | None = None, **params: str) -> AppTest:
     """A new session opened on a link: Train's (`/train?…`) or, with `page`, that page's."""
     at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=60)
     at.query_params.update({**SMALL, **params})
-    at.switch_page(page or "pages/train.py")
+    at.switch_page(page or router.TRAIN.path)
     return at.run()
 
 
@@ -48,7 +49,7 @@ def test_a_csv_config_survives_the_data_pages_reruns_and_edits_and_the_run_goes_
     at.button(key="train.step").click().run()
     assert trainer(at).config.dataset == "csv" and trainer(at).epoch == 1
 
-    switch(at, "pages/data.py")
+    switch(at, router.DATA.path)
     assert at.sidebar.selectbox(key="data_dataset").value == "csv"
     at.session_state["data_tab"] = "Statistics"
     at.run()  # a rerun on the URL the page wrote, which cannot carry the CSV
@@ -56,22 +57,22 @@ def test_a_csv_config_survives_the_data_pages_reruns_and_edits_and_the_run_goes_
     assert at.sidebar.selectbox(key="data_dataset").value == "csv"
     assert at.query_params["dataset"] == "csv" and "csv_path" not in at.query_params
 
-    switch(at, "pages/train.py")
+    switch(at, router.TRAIN.path)
     assert trainer(at).config.dataset == "csv" and trainer(at).epoch == 1  # nothing changed: the run goes on
     assert not at.toast
 
-    switch(at, "pages/data.py")
+    switch(at, router.DATA.path)
     at.sidebar.selectbox(key="data_scaler").select("minmax").run()
     assert at.session_state["config"].dataset == "csv" and at.session_state["config"].scaler == "minmax"
-    switch(at, "pages/train.py")
+    switch(at, router.TRAIN.path)
     assert trainer(at).config.dataset == "csv" and trainer(at).config.scaler == "minmax"
     assert "Data changed (scaler)" in at.toast[0].value
 
 
 def test_a_shared_data_link_is_what_the_train_page_then_runs():
-    at = open_app("pages/data.py", dataset="wine", skew="0:scale:1000")
+    at = open_app(router.DATA.path, dataset="wine", skew="0:scale:1000")
     assert not at.exception and at.title[0].value.startswith("Data")
-    switch(at, "pages/train.py")
+    switch(at, router.TRAIN.path)
     config = trainer(at).config
     assert (config.dataset, config.skew, config.epochs) == ("wine", "0:scale:1000", 5)
     assert at.query_params["dataset"] == "wine" and at.query_params["skew"] == "0:scale:1000"
@@ -82,7 +83,7 @@ def test_the_data_page_keeps_what_the_train_page_ran_even_when_its_url_differs()
     """Only a session's first page reads the URL: later, the session's Config wins over a stale address."""
     at = open_app(noise="0.3")
     at.query_params["noise"] = "0.4"  # e.g. an address left over in the browser's history
-    at.switch_page("pages/data.py").run()
+    at.switch_page(router.DATA.path).run()
     assert at.sidebar.number_input(key="data_noise").value == 0.3
     assert at.query_params["noise"] == "0.3"
 

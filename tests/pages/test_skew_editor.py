@@ -9,8 +9,9 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from explorer.teaching.scenarios import SCENARIOS
-from ui import skew_editor
+from ui import router, skew_editor
 from ui.skew_editor import features_problem, items, row_label, skew_problem
+from ui.train import controls as train_controls
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
 SMALL = {"n_samples": "200", "epochs": "5", "hidden": "8,8"}
@@ -49,14 +50,14 @@ def test_rows_read_like_sentences_and_items_are_canonical():
 
 
 def test_every_kind_has_a_label_a_default_in_range_and_help():
-    from explorer.data.skews import _AMOUNT_RANGES, KINDS, parse_skew
+    from explorer.config.skew_grammar import AMOUNT_RANGES, KINDS, parse_skew
 
     assert set(skew_editor.KIND_LABELS) == set(KINDS) == set(skew_editor.DEFAULT_AMOUNTS)
     for kind, amount in skew_editor.DEFAULT_AMOUNTS.items():
         parse_skew(f"0:{kind}:{amount}")  # raises when out of range
         assert skew_editor.KIND_LABELS[kind] in skew_editor.KIND_HELP
     for steps, kind in ((skew_editor.SCALE_STEPS, "scale"), (skew_editor.SHIFT_STEPS, "shift")):
-        lo, hi = _AMOUNT_RANGES[kind]
+        lo, hi = AMOUNT_RANGES[kind]
         assert all(lo <= s <= hi for s in steps) and skew_editor.DEFAULT_AMOUNTS[kind] in steps
 
 
@@ -118,7 +119,7 @@ def test_each_kinds_amount_widget_covers_its_valid_range():
         at.selectbox(key="t.kind").set_value(kind).run()
         slider = at.slider(key=f"t.amount.{kind}")
         assert slider.value == skew_editor.DEFAULT_AMOUNTS[kind]
-        assert slider.max == skew_editor._AMOUNT_RANGES[kind][1]
+        assert slider.max == skew_editor.AMOUNT_RANGES[kind][1]
     assert at.slider(key="t.amount.lognormal").min == 0.0
     at.selectbox(key="t.kind").set_value("outliers").run()
     assert at.slider(key="t.amount.outliers").min > 0  # a share of 0 outliers is not a valid skew
@@ -158,7 +159,7 @@ def test_a_row_on_a_missing_feature_is_marked():
 # ---- the Train sidebar -----------------------------------------------------------------------
 def open_train(**params: str) -> AppTest:
     at = AppTest.from_file(str(APP), default_timeout=60)
-    at.switch_page("pages/train.py")
+    at.switch_page(router.TRAIN.path)
     at.query_params.update({**SMALL, **params})
     return at.run()
 
@@ -196,7 +197,7 @@ def test_a_preset_sets_all_its_keys_at_once_and_reseeds_the_widgets():
     for key, value in scenario.overrides.items():
         assert getattr(config, key) == value, key
     assert config.activation == "tanh" and config.seed == 3  # keys it doesn't set stay as they were
-    assert at.session_state["train.scenario"] == "feature_x1000"
+    assert at.session_state[train_controls.SCENARIO] == "feature_x1000"
     assert at.selectbox(key="train.scaler").value == "none" and at.selectbox(key="train.norm").value == "none"
     assert at.select_slider(key="train.lr").value == 0.01 and at.number_input(key="train.epochs").value == 40
     assert _row_texts(at) == ["feature 0 · scale · 1000"]
@@ -206,13 +207,13 @@ def test_a_preset_sets_all_its_keys_at_once_and_reseeds_the_widgets():
 def test_changing_a_preset_key_leaves_the_preset_and_the_same_preset_can_be_picked_again():
     at = open_train()
     at.selectbox(key="train.preset").set_value("bn_placement").run()
-    assert at.session_state["train.scenario"] == "bn_placement"
+    assert at.session_state[train_controls.SCENARIO] == "bn_placement"
     at.number_input(key="train.seed").set_value(4).run()  # not a key the preset set
-    assert at.session_state["train.scenario"] == "bn_placement"
+    assert at.session_state[train_controls.SCENARIO] == "bn_placement"
     at.selectbox(key="train.activation").set_value("relu").run()
-    assert "train.scenario" not in at.session_state and run_config(at).activation == "relu"
+    assert train_controls.SCENARIO not in at.session_state and run_config(at).activation == "relu"
     at.selectbox(key="train.preset").set_value("bn_placement").run()
-    assert at.session_state["train.scenario"] == "bn_placement"
+    assert at.session_state[train_controls.SCENARIO] == "bn_placement"
     assert run_config(at).activation == "sigmoid" and at.selectbox(key="train.activation").value == "sigmoid"
 
 
@@ -221,7 +222,7 @@ def test_a_preset_that_clashes_with_the_settings_says_why_and_changes_nothing():
     at.selectbox(key="train.preset").set_value("sigmoid_bn_after").run()  # BN after, batch of 1
     assert not at.exception
     assert any("Sigmoid, BN after the activation cannot apply" in w.value for w in at.sidebar.warning)
-    assert "train.scenario" not in at.session_state and run_config(at).norm == "none"
+    assert train_controls.SCENARIO not in at.session_state and run_config(at).norm == "none"
 
 
 SIDEBAR_WIDGETS = ("selectbox", "number_input", "slider", "select_slider", "text_input", "button")

@@ -8,6 +8,7 @@ from pathlib import Path
 from streamlit.testing.v1 import AppTest
 
 from explorer.runs import export
+from ui import router
 from ui.train import export_menu
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
@@ -15,7 +16,7 @@ APP = Path(__file__).resolve().parents[2] / "app.py"
 
 def test_the_export_menu_offers_the_runs_files_and_they_hold_the_run():
     at = AppTest.from_file(str(APP), default_timeout=60)
-    at.switch_page("pages/train.py")
+    at.switch_page(router.TRAIN.path)
     at.query_params.update({"n_samples": "200", "epochs": "2", "hidden": "8"})
     at.run()
     at.button(key="train.step").click().run()

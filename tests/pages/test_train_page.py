@@ -14,6 +14,7 @@ from streamlit.testing.v1 import AppTest
 
 from explorer.config import Config
 from explorer.runs.training import Trainer
+from ui import router
 from ui.train import state
 
 APP = Path(__file__).resolve().parents[2] / "app.py"
@@ -23,7 +24,7 @@ SMALL = {"n_samples": "200", "epochs": "5", "hidden": "8,8"}
 def open_app(**params: str) -> AppTest:
     """A new session on a Train link (`/train?…`; `/` is the Learn page)."""
     at = AppTest.from_file(str(APP), default_timeout=60)
-    at.switch_page("pages/train.py")
+    at.switch_page(router.TRAIN.path)
     at.query_params.update({**SMALL, **params})
     return at.run()
 
@@ -47,7 +48,7 @@ def trainer(at: AppTest) -> Trainer:
 
 
 def test_the_page_loads_with_defaults_and_writes_them_to_the_url():
-    at = AppTest.from_file(str(APP), default_timeout=60).switch_page("pages/train.py").run()
+    at = AppTest.from_file(str(APP), default_timeout=60).switch_page(router.TRAIN.path).run()
     assert not at.exception and not at.error
     assert at.title[0].value == "Train"
     assert metric(at, "Epoch") == "0 / 60"
@@ -239,8 +240,8 @@ def test_switching_to_the_data_page_and_back_keeps_the_run_and_the_settings():
     at = open_app()
     at.number_input(key="train.noise").set_value(0.3).run()
     at.button(key="train.step").click().run()
-    at.switch_page("pages/data.py").run()
-    at.switch_page("pages/train.py").run()
+    at.switch_page(router.DATA.path).run()
+    at.switch_page(router.TRAIN.path).run()
     assert not at.exception
     assert metric(at, "Epoch") == "1 / 5"
     assert at.number_input(key="train.noise").value == 0.3

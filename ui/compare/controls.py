@@ -19,6 +19,7 @@ from explorer.charts.compare import value_text
 from explorer.config import Config, ConfigError, parse_value
 from explorer.sweeps.sweep import MAX_MEMBERS, NOT_GRID_KEYS, Sweep, parse_values
 from explorer.teaching.scenarios import SCENARIOS, Scenario
+from ui.help import HELP
 from ui.shared_config import BOUNDS
 
 K = "compare."  # prefix of this page's widget keys
@@ -105,6 +106,11 @@ def _apply_preset() -> None:
 REQUEST = K + "request"  # {"grid", "seeds"} left by another page (Learn) that opens a comparison here
 
 
+def ask(grid: tuple[tuple[str, tuple[Any, ...]], ...], seeds: int) -> None:
+    """Another page's way to open this comparison here: the grid and seeds fill the widgets on the next run."""
+    st.session_state[REQUEST] = {"grid": grid, "seeds": seeds}
+
+
 def _take_request(shared: Config) -> None:
     """A comparison another page asked for: its keys, values and seeds fill the widgets, once; the rest of
     its setup is already the shared Config (that page set it), so no preset applies on top."""
@@ -120,7 +126,7 @@ def _take_request(shared: Config) -> None:
 # ---- the widgets ------------------------------------------------------------------------------
 def _value_widget(name: str, base: Config) -> Any:
     key = values_key(name)
-    help_text = f"{cfg.KEYS[name].help.capitalize()}: {cfg.KEYS[name].allowed}."
+    help_text = f"{HELP[name]} Allowed: {cfg.KEYS[name].allowed}."
     if name in CHOICES:
         st.session_state.setdefault(key, [value_text(v) for v in _starting_values(name, base)])
         return st.multiselect(

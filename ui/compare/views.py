@@ -142,23 +142,26 @@ def _results(active: state.Active, result: SweepResult) -> None:
     _downloads(active, result)
 
 
+LAYER, STAGE = "compare.layer", "compare.stage"  # the small multiples' layer and stage
+
+
 def _stage_choice(result: SweepResult) -> tuple[int, str] | None:
     """Which hidden layer and stage the small multiples show (kept valid when the sweep changes)."""
     layers, stages = charts.layer_choices(result.runs)
     if not layers or not stages:
         return None
-    if st.session_state.get("compare.layer") not in layers:
-        st.session_state["compare.layer"] = layers[0]
-    if st.session_state.get("compare.stage") not in stages:
-        st.session_state["compare.stage"] = "act"
+    if st.session_state.get(LAYER) not in layers:
+        st.session_state[LAYER] = layers[0]
+    if st.session_state.get(STAGE) not in stages:
+        st.session_state[STAGE] = "act"
     activations, norms = {r.config.activation for r in result.runs}, {r.config.norm for r in result.runs}
     with st.container(horizontal=True):
         layer = st.selectbox(
-            "Layer", layers, key="compare.layer", format_func=lambda i: f"hidden layer {i + 1}",
+            "Layer", layers, key=LAYER, format_func=lambda i: f"hidden layer {i + 1}",
             help="which hidden layer's values to show",
         )  # fmt: skip
         stage = st.segmented_control(
-            "Stage", stages, key="compare.stage", required=True,
+            "Stage", stages, key=STAGE, required=True,
             format_func=lambda s: charts.stage_title(s, activations, norms),
             help="linear: W·u + b, what the layer computes; batch norm: its output; the activation's output last. "
             "With BN before the activation, the activation receives BN's output; with BN after, the linear output.",

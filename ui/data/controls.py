@@ -15,6 +15,7 @@ from explorer.data.scaling import DESCRIPTIONS
 from explorer.teaching import labels
 from explorer.teaching.scenarios import Scenario
 from ui import shared_config
+from ui.help import HELP
 from ui.scenario_picker import Picker
 from ui.shared_config import BOUNDS
 from ui.skew_editor import skew_editor
@@ -24,24 +25,6 @@ SKEW_EDITOR = "data.skew."  # the skew editor's state prefix (the same editor as
 SYNCED = "data_synced"  # the Config the widgets are known to agree with
 PRESET = "data_preset"  # the scenario picker (cleared after each pick)
 SCENARIO = "data_scenario"  # the scenario in force, until one of its keys changes
-HELP = {
-    "preset": "A named setup that shows one effect. It sets several settings at once (the Train page opens on "
-    "the same setup) and says what to look at.",
-    "dataset": "Which data to look at. Synthetic sets are generated from the seed; bundled ones are small "
-    "classic tables that ship with scikit-learn (nothing is downloaded).",
-    "n_samples": "How many rows (samples) to generate; a quarter are held out as test rows. Synthetic data only.",
-    "noise": "How much the synthetic data is blurred: more noise overlaps the classes. Synthetic data only.",
-    "skew": "Changes applied to chosen features before scaling, in order. Features: a number (0 is the "
-    "first), 0,2, 0-3, all, even or odd. Shape kinds keep the mean and std (lognormal: a long right tail; "
-    "heavy tails; bimodal; a few levels; uniform). Scale kinds keep the shape (multiply, add). Outliers "
-    "make a share of the rows extreme. Example: feature 0 lognormal 1.5, then feature 1 × 1000.",
-    "scaler": "How each feature is rescaled before training, fitted on the training rows only. Linear "
-    "scalers (Standardize, Min-max, Max-abs, Robust) move and stretch the axis but keep the shape; "
-    "quantile and power transforms also change the shape. Robust uses the median and the IQR "
-    "(inter-quartile range: the spread of the middle half of the values).",
-    "seed": "The number that fixes all randomness: the generated data, the skews' noise and the train/test "
-    "split. The same seed gives the same numbers.",
-}
 SCENARIOS_PICKER = Picker(PRESET, SCENARIO, "data_preset_problem", "Scenario", HELP["preset"])
 
 

@@ -11,12 +11,10 @@ import streamlit as st
 
 from explorer import config as cfg
 from explorer.teaching.lessons import LESSONS, Lesson
-from ui import shared_config
+from ui import router, shared_config
+from ui.compare import controls as compare_controls
+from ui.glossary import term_link
 from ui.learn import evidence, views
-from ui.learn.glossary import term_link
-
-PAGES = {"train": "pages/train.py", "data": "pages/data.py", "compare": "pages/compare.py"}
-COMPARE_REQUEST = "compare.request"  # {"grid", "seeds"}: what the Compare page is asked to set up
 
 
 def _section_link(key: str, label: str) -> str:
@@ -106,12 +104,12 @@ def open_setup(lesson: Lesson) -> None:
     """Make the lesson's setup the session's Config (and, for Compare, its grid) and go to its page."""
     shared_config.set(lesson.config)
     if lesson.page == "compare":
-        st.session_state[COMPARE_REQUEST] = {"grid": lesson.grid, "seeds": lesson.seeds}
-    st.switch_page(PAGES[lesson.page])
+        compare_controls.ask(lesson.grid, lesson.seeds)
+    st.switch_page(router.BY_NAME[lesson.page].path)
 
 
 def follow_old_train_link() -> None:
     """A link made before Learn became the landing page (`/?dataset=…`) meant Train: it still opens Train."""
     query = st.query_params.to_dict()
     if any(name in cfg.KEYS for name in query):
-        st.switch_page(PAGES["train"], query_params=query)
+        st.switch_page(router.TRAIN.path, query_params=query)

@@ -14,10 +14,11 @@ import pandas as pd
 import streamlit as st
 
 from explorer.charts import learn as charts
-from explorer.charts.train import Chart
+from explorer.charts.base import Chart
 from explorer.runs.conditioning import DEFAULT_CAP
 from explorer.teaching import lessons
-from ui.learn.glossary import term_link
+from explorer.teaching.labels import NORMS, label
+from ui.glossary import term_link
 
 Result = dict[str, Any]
 SEEDS = lessons.SEEDS
@@ -139,9 +140,9 @@ def normal(result: Result) -> None:
         }
         table = pd.DataFrame(
             {
-                "measure of feature 0": [label for label, _ in rows.values()],
-                "standardized": [format(standard[k], f) for k, (_, f) in rows.items()],
-                "quantile → Gaussian": [format(quantile[k], f) for k, (_, f) in rows.items()],
+                "measure of feature 0": [words for words, _ in rows.values()],
+                label("scaler", "standard"): [format(standard[k], f) for k, (_, f) in rows.items()],
+                label("scaler", "quantile_normal"): [format(quantile[k], f) for k, (_, f) in rows.items()],
                 "a Gaussian": [format(reference[k], f) for k, (_, f) in rows.items()],
             }
         )
@@ -191,8 +192,8 @@ def shape(result: Result) -> None:
     largest = result["largest_training_step"]
     steps = list(lessons.SHAPE_GRID[1][1])
     parts = [
-        f"{charts.SKEW_NAMES.get(skew, skew)}: **{lr:g}**" if lr is not None else
-        f"{charts.SKEW_NAMES.get(skew, skew)}: none of {', '.join(f'{s:g}' for s in steps)}"
+        f"{label('skew', skew)}: **{lr:g}**" if lr is not None else
+        f"{label('skew', skew)}: none of {', '.join(f'{s:g}' for s in steps)}"
         for skew, lr in largest.items()
     ]  # fmt: skip
     st.markdown(
@@ -201,8 +202,8 @@ def shape(result: Result) -> None:
     )
     _draw(charts.step_size_chart(result["steps"]))
     gaussianize = result["gaussianize"]
-    labels = [charts.SCALER_NAMES.get(r["config"]["scaler"], r["label"]) for r in gaussianize]
-    _draw(charts.summary_chart(gaussianize, labels, f"A target linear in the raw features: test R² over {SEEDS} seeds"))
+    names = [label("scaler", r["config"]["scaler"]) for r in gaussianize]
+    _draw(charts.summary_chart(gaussianize, names, f"A target linear in the raw features: test R² over {SEEDS} seeds"))
     standard, quantile = _row(gaussianize, scaler="standard"), _row(gaussianize, scaler="quantile_normal")
     st.markdown(
         f"Test R² (1 is a perfect fit), median over {SEEDS} seeds: standardized {_median_text(standard)}, "
@@ -223,7 +224,7 @@ def placement(result: Result) -> None:
         "benchmark: BN after ReLU 0.499 accuracy vs before 0.474)."
     )
     summary = result["summary"]
-    labels = [charts.NORM_NAMES.get(r["config"]["norm"], r["label"]) for r in summary]
+    labels = [NORMS.get(r["config"]["norm"], r["label"]) for r in summary]
     groups = [r["config"]["activation"] for r in summary]
     _draw(charts.summary_chart(summary, labels, f"Test accuracy over {SEEDS} seeds, by placement", groups))
     _draw(charts.activation_input_chart(result["inside"]))
@@ -273,7 +274,7 @@ def smoothness(result: Result) -> None:
     )
     _draw(charts.landscape_chart(landscape))
     noisy = result["noisy"]
-    labels = [charts.NORM_NAMES.get(r["config"]["norm"], r["label"]) for r in noisy]
+    labels = [NORMS.get(r["config"]["norm"], r["label"]) for r in noisy]
     _draw(charts.summary_chart(noisy, labels, f"Sigmoid network on digits: test accuracy over {SEEDS} seeds"))
     plain, shaken = _row(noisy, norm="bn_before"), _row(noisy, norm="bn_noisy")
     st.markdown(
@@ -288,8 +289,7 @@ def init(result: Result) -> None:
     _draw(charts.depth_chart(rows))
     last = {(r["activation"], r["init"]): r["std_by_layer"][-1] for r in rows}
     parts = [
-        f"{activation}: "
-        + ", ".join(f"{charts.INIT_NAMES.get(i, i)} {_num(last[(activation, i)], 2)}" for i in lessons.INITS)
+        f"{activation}: " + ", ".join(f"{label('init', i)} {_num(last[(activation, i)], 2)}" for i in lessons.INITS)
         for activation in ("tanh", "relu")
     ]
     small = [r["std_by_layer"] for r in rows if r["init"] == "normal:0.01"]

@@ -22,6 +22,7 @@ from explorer.config import Config, ConfigError
 from explorer.data.scaling import DESCRIPTIONS
 from explorer.teaching import labels
 from ui import shared_config, skew_editor
+from ui.help import HELP, LABELS
 from ui.scenario_picker import Picker
 from ui.shared_config import BOUNDS
 
@@ -33,82 +34,10 @@ PRESET = K + "preset"  # the preset selectbox (back to None once applied, so the
 SCENARIO = K + "scenario"  # name of the preset in force, for the page to show its question; cleared on leaving it
 LR_STEPS = (1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
 WEIGHT_DECAYS = (0.0, 1e-5, 1e-4, 1e-3, 1e-2, 0.1)
-INITS = ("default", "xavier", "he", "normal")
+INITS = (*cfg.INITS, "normal")  # normal:<std> is a choice plus a number input
 WITH_FEATURES = ("classification", "regression", "skewed_regression", "blobs")
 TWO_FEATURES = ("moons", "circles", "xor", "spiral")
 
-LABELS = {  # Config key → the control that holds it, to name it in a problem
-    "dataset": "Dataset",
-    "n_samples": "Samples",
-    "noise": "Noise",
-    "n_features": "Features",
-    "test_size": "Test share",
-    "csv_path": "CSV file",
-    "target": "Target column",
-    "skew": "Skews",
-    "scaler": "Scaler",
-    "hidden": "Hidden widths",
-    "activation": "Activation",
-    "norm": "Normalisation",
-    "norm_noise": "Noise strength",
-    "init": "Init",
-    "optimizer": "Optimizer",
-    "lr": "Learning rate",
-    "momentum": "Momentum",
-    "weight_decay": "Weight decay",
-    "batch_size": "Batch size",
-    "epochs": "Epochs",
-    "seed": "Seed",
-}
-HELP = {  # in a learner's words: what it is, and what changing it does
-    "preset": "Named setups that each show one effect. Picking one sets several settings at once (the rest stay "
-    "as they are); the page then says what question it answers and where to look.",
-    "dataset": "The data the network learns from. The two-feature sets (moons, circles, XOR, spiral) also show "
-    "the decision surface; bundled sets are real data; 'Your CSV file' trains on a file you upload.",
-    "n_samples": "How many rows a synthetic dataset makes. More rows give smoother curves but slower epochs. "
-    "Bundled datasets and CSV files come with their own rows.",
-    "noise": "How noisy a synthetic dataset is: as it grows the classes overlap more (or the targets scatter "
-    "more), so even a perfect network scores lower.",
-    "n_features": "How many input columns the classification, regression, skewed regression and blobs "
-    "datasets make. More columns: more weights to learn in the first layer.",
-    "test_size": "The share of rows held out to measure the network on data it never trained on. Holding out "
-    "more makes the test score more reliable but leaves fewer rows to learn from.",
-    "csv_upload": "A CSV file with a header row: numeric feature columns and one target column. It stays on "
-    "this server and never goes into the page's link.",
-    "target": "The column the network learns to predict; every other column is an input feature.",
-    "scaler": "How each feature is rescaled before training (fitted on the training rows only). Standardize "
-    "gives every feature mean 0 and std 1; None leaves raw scales, so a feature ×1000 dominates the gradients.",
-    "hidden": "Units in each hidden layer, comma-separated: 32,32 is two layers of 32 units. More or wider "
-    "layers can fit more complex shapes but train slower.",
-    "activation": "The non-linearity after each hidden layer. Sigmoid and tanh flatten out at both ends, where "
-    "their gradient vanishes; ReLU does not for positive inputs.",
-    "norm": "Whether and where each hidden layer's values are normalised. Batch norm (BN) centres and scales "
-    "each unit over the batch: before the activation, the activation sees normalised inputs; after it, it "
-    "does not. LayerNorm normalises each row over its units. Noisy BN adds a random shift and scale per "
-    "unit at every step (Santurkar et al. 2018).",
-    "norm_noise": "Only for noisy BN: at each step every unit is scaled by a random factor in [1, 1+s], shifted "
-    "by a random amount in [−s, s], and each value gets Gaussian noise of std s/4. 0 is plain BN before the "
-    "activation.",
-    "init": "How the weights start. He suits ReLU, Xavier suits tanh and sigmoid; Normal lets you pick the std: "
-    "too small and the signal fades layer by layer, too large and it blows up.",
-    "init_std": "The std of the starting weights for Normal init. With normalisation off, try 0.01 and 1 to "
-    "see the signal fade or explode; BN before the activation rescues both.",
-    "optimizer": "How gradients change the weights. SGD takes plain steps; SGD with momentum keeps a running "
-    "direction; Adam scales each weight's step by its own gradient history, so it copes better with badly "
-    "scaled features.",
-    "lr": "The size of each step down the gradient. Too small and learning crawls; too large and the loss "
-    "jumps or diverges. A change applies to the running training at once.",
-    "momentum": "Only for SGD with momentum: how much of the last step carries into the next. 0.9 smooths the "
-    "path and speeds it up along long, narrow valleys.",
-    "weight_decay": "Pulls every weight a little towards 0 at each step (an L2 penalty). A stronger pull keeps "
-    "the network simpler and can fight overfitting, but too much stops it learning.",
-    "batch_size": "Rows per gradient step. Small batches give noisy steps, many per epoch; large ones smooth, "
-    "fewer steps. Batch norm needs at least 2 rows.",
-    "epochs": "How many passes over the training rows. A change applies to the running training: raise it to "
-    "train on from where it is.",
-    "seed": "Fixes every random choice (data, split, starting weights, shuffling): the same seed gives the same "
-    "run; another seed shows how much of a result is luck.",
-}
 PRESETS = Picker(PRESET, SCENARIO, K + "preset_problem", "Presets", HELP["preset"])
 
 
@@ -322,7 +251,8 @@ def _network(values: dict[str, Any], problems: list[str]) -> None:
         "Normalisation", cfg.NORMS, key=K + "norm", format_func=labels.NORMS.get, help=HELP["norm"]
     )
     values["norm_noise"] = st.slider(
-        "Noise strength", 0.0, 5.0, step=0.25, key=K + "norm_noise", disabled=values["norm"] != "bn_noisy",
+        "Noise strength", *BOUNDS["norm_noise"], step=0.25, key=K + "norm_noise",
+        disabled=values["norm"] not in cfg.NOISY_NORMS,
         help=HELP["norm_noise"],
     )  # fmt: skip
     init = st.selectbox("Init", INITS, key=K + "init", format_func=labels.INITS.get, help=HELP["init"])
@@ -366,11 +296,8 @@ def _training(values: dict[str, Any]) -> None:
 
 def problem_of(err: ConfigError) -> str:
     """A Config's complaint, led by the control that holds the bad value."""
-    text = str(err)
-    if "batch norm needs" in text:
-        return f"{LABELS['batch_size']}: {text}"
-    name = text.split("=", 1)[0]
-    return f"{LABELS[name]}: {text}" if name in LABELS else text
+    label = LABELS.get(err.key or "")
+    return f"{label}: {err}" if label and not str(err).startswith(label) else str(err)
 
 
 def sidebar(config: Config) -> Choice:

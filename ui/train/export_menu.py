@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import streamlit as st
 
-from explorer.charts.train import Chart
+from explorer.charts.base import Chart
 from explorer.runs import export
 from explorer.runs.training import Trainer
 from ui.train import state

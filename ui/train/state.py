@@ -22,7 +22,7 @@ import streamlit as st
 import torch
 
 from explorer.charts.train import TrainCharts
-from explorer.config import Config, ConfigError, format_value
+from explorer.config import GROUPS, LIVE_KEYS, PREPARE_KEYS, Config, ConfigError, format_value
 from explorer.data.pipeline import Prepared
 from explorer.runs.remote_training import RemoteRun, WorkerLost
 from explorer.runs.training import Trainer
@@ -43,13 +43,6 @@ CHARTS_EVERY = 0.5  # seconds between redraws of the loss, metric, surface and f
 CHARTS_EVERY_BUSY = 2.0
 INSIDE_EVERY, INSIDE_EVERY_BUSY = 2.0, 8.0  # the same for "Inside the network" (seven charts)
 BUSY_SESSIONS = 2
-LIVE_KEYS = ("lr", "epochs")  # changes that apply to the running training
-GROUPS = {
-    "data": ("dataset", "n_samples", "noise", "n_features", "test_size", "csv_path", "target", "skew", "scaler"),
-    "network": ("hidden", "activation", "norm", "norm_noise", "init"),
-    "training": ("optimizer", "momentum", "weight_decay", "batch_size", "seed"),
-}
-DATA_KEYS = (*GROUPS["data"], "seed")  # what prepare() reads: the seed also draws the data and the split
 
 
 @dataclass
@@ -241,7 +234,7 @@ def use(chosen: Config) -> str:
     rejected = st.session_state.get(REJECTED)
     if rejected is not None and rejected[0] == chosen:  # don't rebuild a known-bad config on every rerun
         return rejected[1]
-    same_data = not any(k in DATA_KEYS for k in keys)
+    same_data = not any(k in PREPARE_KEYS for k in keys)
     try:
         fresh = _build(chosen, playing=current.playing, prepared=current.trainer.prepared if same_data else None)
     except ConfigError as err:

@@ -10,16 +10,16 @@ import time
 
 import streamlit as st
 
-from explorer.charts.train import Chart, stage_name
+from explorer.charts.base import Chart
+from explorer.charts.insides import stage_name
 from explorer.charts.train import Ghost as ChartGhost
 from explorer.config import Config
 from explorer.runs.diagnosis import overfitting
+from explorer.teaching.labels import METRICS, capitalised
 from explorer.teaching.scenarios import SCENARIOS
 from ui import fragments
-from ui.train import browser_lag, export_menu, state
+from ui.train import browser_lag, controls, export_menu, state
 from ui.train.slots import SLOTS
-
-METRIC_TITLES = {"test_accuracy": "Test accuracy", "test_r2": "Test R²"}
 
 
 def buttons(run: state.Run, blocked: bool = False) -> None:
@@ -95,8 +95,8 @@ TOP_LEFT_PX, TOP_RIGHT_PX, INPUTS_PX, HALF_PX = 500, 380, 380, 440
 TOP_BUILT = "train.top_built"  # (what the charts show, whose run, when built, the charts): see _built_top
 INSIDE_BUILT = "train.inside_built"  # the same for "Inside the network"
 CHART_GHOST = "train.chart_ghost"  # (session ghost, run, the charts' Ghost): one object per ghost and run
-SCENARIO = "train.scenario"  # the preset picked in the sidebar (ui/train/controls.py), until one of its keys changes
 WHOLE_PAGE = "train.whole_page"  # True while `live` runs the fragments within a rerun of the whole page
+BAND_LAYER, BAND_STAGE = "train.band_layer", "train.band_stage"  # what the band and history follow
 
 
 def notes(run: state.Run) -> None:
@@ -107,7 +107,7 @@ def notes(run: state.Run) -> None:
 
 def scenario_note() -> None:
     """The picked preset's question and where to look, so the screen says what the setup is for."""
-    scenario = SCENARIOS.get(st.session_state.get(SCENARIO) or "")
+    scenario = SCENARIOS.get(st.session_state.get(controls.SCENARIO) or "")
     if scenario is not None:
         st.info(
             f"**{scenario.title}.** {scenario.question} **Where to look:** {scenario.look_at}",
@@ -123,7 +123,7 @@ def _ghost_line(run: state.Run, ghost: state.Ghost) -> None:
     with st.container(horizontal=True, vertical_alignment="center", key="train-ghost"):
         st.caption(
             f"Faded lines: the previous run, **{ghost.label(run.config)}**. It ended at epoch {int(last['epoch'])} "
-            f"with {METRIC_TITLES[ghost.metric_name].lower()} {shown} and test loss {last['test_loss']:.4g}."
+            f"with {METRICS[ghost.metric_name]} {shown} and test loss {last['test_loss']:.4g}."
         )
         st.button("Dismiss", key="train.dismiss_ghost", icon=":material/close:", on_click=state.dismiss_ghost,
                   type="tertiary", help="hide the previous run's faded curves")  # fmt: skip
@@ -172,7 +172,7 @@ def _status(run: state.Run) -> None:
         else:
             shown, words = _number(metric, 3), "R²: 1 is a perfect prediction, 0 no better than the mean."
         st.metric(
-            METRIC_TITLES[trainer.metric_name], shown, border=True,
+            capitalised(METRICS[trainer.metric_name]), shown, border=True,
             help=f"{words} Measured at the epoch's end, in eval mode, on rows the network never trained on.",
         )  # fmt: skip
         pace = state.pace()
@@ -225,11 +225,11 @@ def _stage_label(stage: str, config: Config) -> str:
 def _band(run: state.Run) -> tuple[int, str]:
     """The layer and stage the band and history follow, kept valid when the network changes."""
     blocks = run.trainer.network.layers
-    if st.session_state.get("train.band_layer") not in range(len(blocks)):
-        st.session_state["train.band_layer"] = 0
-    if st.session_state.get("train.band_stage") not in blocks[0].order:
-        st.session_state["train.band_stage"] = "act"
-    return st.session_state["train.band_layer"], st.session_state["train.band_stage"]
+    if st.session_state.get(BAND_LAYER) not in range(len(blocks)):
+        st.session_state[BAND_LAYER] = 0
+    if st.session_state.get(BAND_STAGE) not in blocks[0].order:
+        st.session_state[BAND_STAGE] = "act"
+    return st.session_state[BAND_LAYER], st.session_state[BAND_STAGE]
 
 
 def _band_choice(run: state.Run) -> tuple[int, str]:
@@ -239,11 +239,11 @@ def _band_choice(run: state.Run) -> tuple[int, str]:
     layers = list(range(len(run.trainer.network.layers)))
     with st.container(horizontal=True):
         layer = st.selectbox(
-            "Layer", layers, key="train.band_layer", format_func=lambda i: f"layer {i + 1}",
+            "Layer", layers, key=BAND_LAYER, format_func=lambda i: f"layer {i + 1}",
             help="Which hidden layer the two charts below follow (layer 1 is next to the inputs).",
         )  # fmt: skip
         stage = st.segmented_control(
-            "Stage", order, key="train.band_stage", required=True, format_func=lambda s: _stage_label(s, run.config),
+            "Stage", order, key=BAND_STAGE, required=True, format_func=lambda s: _stage_label(s, run.config),
             help="Where in the layer: right after the weighted sum (linear), after the normalisation, or after "
             "the activation. Pick the activation's input under a sigmoid to see saturation.",
         )  # fmt: skip

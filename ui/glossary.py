@@ -17,7 +17,8 @@ import re
 import streamlit as st
 from streamlit.errors import StreamlitPageNotFoundError
 
-PAGE = "pages/learn.py"
+from ui import router
+
 ANCHOR = "glossary"
 QUERY = {"show": "glossary"}  # what a glossary link adds to the Learn page's address
 
@@ -67,7 +68,7 @@ def glossary_link(label: str = "Glossary") -> None:
     """
     with contextlib.suppress(StreamlitPageNotFoundError):
         st.page_link(
-            PAGE,
+            router.LEARN.path,
             label=label,
             icon=":material/menu_book:",
             query_params=QUERY,
