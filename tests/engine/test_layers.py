@@ -116,3 +116,13 @@ def test_a_page_package_does_not_reach_into_another_pages_views_or_state():
                 if other_page and not any(h == target or h.startswith(target + ".") for h in handoffs):
                     crossing.append(f"{path.relative_to(ROOT)} imports {target}")
     assert not crossing, "; ".join(crossing)
+
+
+def test_tests_share_helpers_through_support_only_and_never_import_bench():
+    """A test module imported by another runs its tests twice and hides where a helper lives."""
+    wrong = []
+    for path in (ROOT / "tests").rglob("*.py"):
+        for target in imports_of(path, ("tests", "bench")):
+            if target.startswith("bench") or not target.startswith(("tests.support", "tests.conftest")):
+                wrong.append(f"{path.relative_to(ROOT)} imports {target}")
+    assert not wrong, "; ".join(sorted(wrong))

@@ -7,13 +7,12 @@ import json
 from pathlib import Path
 from urllib.parse import parse_qsl, urlsplit
 
-import pandas as pd
 import pytest
-from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
 from explorer.config import Config
 from explorer.teaching.scenarios import SCENARIOS
+from tests.support.apptest import charts
 from ui.compare import controls as compare_controls
 from ui.compare import state
 
@@ -46,18 +45,6 @@ def run_to_the_end(at: AppTest, ticks: int = 200) -> AppTest:
         at.run()
     assert not at.session_state[state.SWEEP].running, "the sweep did not finish"
     return at.run()
-
-
-def charts(at: AppTest) -> dict[str, tuple[str, pd.DataFrame]]:
-    """Each drawn Vega-Lite chart by its title: (spec JSON as sent, its rows)."""
-    found = {}
-    for element in at.get("vega_lite_chart"):
-        spec = element.proto.spec
-        found[json.loads(spec)["title"]["text"]] = (
-            spec,
-            dataframe_util.convert_arrow_bytes_to_pandas_df(element.proto.data.data),
-        )
-    return found
 
 
 def texts(at: AppTest) -> str:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.pages.test_train_page import metric, open_app, trainer
+from tests.support.apptest import metric, open_app, trainer
 from ui.train import state
 
 

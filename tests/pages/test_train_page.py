@@ -2,49 +2,17 @@
 
 from __future__ import annotations
 
-import json
 import threading
 import time
-from pathlib import Path
 
 import pandas as pd
 import pytest
-from streamlit import dataframe_util
 from streamlit.testing.v1 import AppTest
 
 from explorer.config import Config
-from explorer.runs.training import Trainer
+from tests.support.apptest import APP, charts, metric, open_app, trainer
 from ui import router
 from ui.train import state
-
-APP = Path(__file__).resolve().parents[2] / "app.py"
-SMALL = {"n_samples": "200", "epochs": "5", "hidden": "8,8"}
-
-
-def open_app(**params: str) -> AppTest:
-    """A new session on a Train link (`/train?…`; `/` is the Learn page)."""
-    at = AppTest.from_file(str(APP), default_timeout=60)
-    at.switch_page(router.TRAIN.path)
-    at.query_params.update({**SMALL, **params})
-    return at.run()
-
-
-def charts(at: AppTest) -> dict[str, tuple[str, pd.DataFrame]]:
-    """Each drawn Vega-Lite chart by its title: (spec JSON as sent, its rows)."""
-    found = {}
-    for element in at.get("vega_lite_chart"):
-        spec = element.proto.spec
-        title = json.loads(spec)["title"]["text"]
-        found[title] = (spec, dataframe_util.convert_arrow_bytes_to_pandas_df(element.proto.data.data))
-    return found
-
-
-def metric(at: AppTest, label: str) -> str:
-    return next(m.value for m in at.metric if m.label == label)
-
-
-def trainer(at: AppTest) -> Trainer:
-    return at.session_state["train.run"].trainer
 
 
 def test_the_page_loads_with_defaults_and_writes_them_to_the_url():

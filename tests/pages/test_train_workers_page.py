@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from explorer.config import Config
 from explorer.runs.remote_training import TrainingPool
-from tests.pages.test_train_page import metric, open_app, trainer
+from tests.support.apptest import metric, open_app, trainer
 from ui.train import state, workers
 
 
