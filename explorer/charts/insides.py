@@ -463,6 +463,9 @@ def history_frame(
     )
 
 
+HISTORY_SHARE_DOMAIN = [0.001, 1.0]  # shares from 0.1% (lighter ones are drawn as 0.1%) to all of the values
+
+
 @lru_cache(maxsize=64)
 def history_spec(title: str) -> Spec:
     """The title names the layer and stage, so the spec changes only when the choice does."""
@@ -472,10 +475,12 @@ def history_spec(title: str) -> Spec:
             "text": title,
             "subtitle": [
                 "Each column: one epoch's histogram of these values;",
-                "darker: a larger share of the values in that bin",
+                "darker: a larger share in that bin, on a log scale",
+                "(so one bin of 50% does not wash out the bins of 2%)",
             ],
             "anchor": "start",
         },
+        "transform": [{"filter": "datum.share > 0"}],  # an empty bin stays blank (a log scale has no 0)
         "mark": {"type": "rect"},
         "encoding": {
             "x": {**EPOCH_X, "field": "start"},
@@ -491,9 +496,9 @@ def history_spec(title: str) -> Spec:
             "color": {
                 "field": "share",
                 "type": "quantitative",
-                "title": "share",
-                "scale": {"type": "sqrt", "scheme": "blues"},
-                "legend": {"format": ".0%"},
+                "title": "share (log)",
+                "scale": {"type": "log", "domain": HISTORY_SHARE_DOMAIN, "clamp": True, "scheme": "blues"},
+                "legend": {"format": ".1~%"},
             },
             "tooltip": [
                 EPOCH_TIP,

@@ -32,6 +32,7 @@ import torch
 
 from explorer.config import Config
 from explorer.data.pipeline import Prepared
+from explorer.runs.speed import SpeedLimit
 from explorer.runs.training import MAX_DETAILED_EPOCHS, Trainer, keep_record
 
 SLICE_SECONDS = 0.05  # training per turn: a worker with 15 playing runs comes back to each within 0.75 s
@@ -70,6 +71,7 @@ class _Hosted:
     weights_at: int = -1  # the step count of the last weights sent
     wants_weights: bool = True
     stale: bool = False  # paused because no page looked: the next look resumes it
+    speed: SpeedLimit = field(default_factory=SpeedLimit)
 
 
 def _weights(trainer: Trainer) -> dict[str, torch.Tensor]:
@@ -103,18 +105,20 @@ class _Worker:
         self.turns: deque[str] = deque()
 
     def serve(self) -> None:
+        wait = 0.0  # how long to wait for a command before the next slice is due
         while True:
-            idle = not any(h.playing for h in self.runs.values())
+            if not any(h.playing for h in self.runs.values()):
+                wait = 1.0
             try:
-                while self.conn.poll(1.0 if idle else 0):
+                while self.conn.poll(wait):
                     message = self.conn.recv()
                     if message is None:
                         return
                     self._guarded(message[1], self._handle, *message)
-                    idle = False
+                    wait = 0.0
             except (EOFError, OSError):  # the server went away
                 return
-            self._train_one()
+            wait = self._train_one()
 
     def _guarded(self, run: str, action: Callable[..., None], *args: Any) -> None:
         """Do `action`; if it fails, that run is dropped and its page told why, while the others go on."""
@@ -129,8 +133,8 @@ class _Worker:
 
     def _handle(self, command: str, run: str, *args: Any) -> None:
         if command == "create":
-            config, prepared = args
-            self.runs[run] = _Hosted(Trainer(config, prepared=prepared))
+            config, prepared, *speed = args  # epochs per second while playing; none given: no limit
+            self.runs[run] = _Hosted(Trainer(config, prepared=prepared), speed=SpeedLimit(*speed))
             return
         hosted = self.runs.get(run)
         if hosted is None:
@@ -147,10 +151,16 @@ class _Worker:
             hosted.playing = False
             hosted.trainer.advance(epochs=1)
             self._send(_progress(run, hosted, answer=args[0]))
+        elif command == "replay":  # a run whose worker died, trained again up to where it was
+            request, epoch = args
+            hosted.trainer.advance(epochs=max(0, epoch - hosted.trainer.epoch))
+            self._send(_progress(run, hosted, answer=request))
         elif command == "set_lr":
             hosted.trainer.set_lr(args[0])
         elif command == "set_epochs":
             hosted.trainer.set_epochs(args[0])
+        elif command == "set_speed":
+            hosted.speed.set_rate(args[0], time.monotonic(), hosted.trainer.epoch)
         elif command == "look":  # the page's tick: it is still there, and wants the weights it draws from
             hosted.wants_weights = True
             if hosted.stale:  # a background tab's timers slow down; its run goes on when it looks again
@@ -160,23 +170,35 @@ class _Worker:
 
     def _play(self, run: str, hosted: _Hosted) -> None:
         hosted.playing, hosted.stale = not hosted.trainer.done, False
+        hosted.speed.restart(time.monotonic(), hosted.trainer.epoch)  # the first epoch comes at once
         if hosted.playing and run not in self.turns:
             self.turns.append(run)
 
-    def _train_one(self) -> None:
-        while self.turns:
+    def _train_one(self) -> float:
+        """A slice of the next playing run whose next epoch is due; returns how long the loop may wait for
+        commands before another is due (0 after a slice: look again at once)."""
+        wait = 1.0
+        for _ in range(len(self.turns)):
             run = self.turns.popleft()
             hosted = self.runs.get(run)
             if hosted is None or not hosted.playing:
                 continue
-            if time.monotonic() - hosted.seen > STALE_SECONDS:
+            now = time.monotonic()
+            if now - hosted.seen > STALE_SECONDS:
                 hosted.playing, hosted.stale = False, True  # nobody is watching: keep the run, free the core
                 continue
+            due_in = hosted.speed.due_in(now, hosted.trainer.epoch)
+            if due_in > 0:  # slowed down to be watched: its turn comes when its next epoch is due
+                self.turns.append(run)
+                wait = min(wait, due_in)
+                continue
             self._guarded(run, self._slice, run, hosted)
-            return
+            return 0.0
+        return wait
 
     def _slice(self, run: str, hosted: _Hosted) -> None:
-        hosted.trainer.advance(seconds=SLICE_SECONDS)
+        epochs = hosted.speed.epochs_now(time.monotonic(), hosted.trainer.epoch)
+        hosted.trainer.advance(seconds=SLICE_SECONDS, epochs=epochs)
         hosted.playing = not hosted.trainer.done
         if hosted.playing:
             self.turns.append(run)
@@ -244,7 +266,9 @@ class WorkerLost(RuntimeError):
 class RemoteRun:
     """A run trained in a worker, seen through its mirror `trainer`; call `sync()` before drawing."""
 
-    def __init__(self, channel: _Channel, config: Config, prepared: Prepared | None = None) -> None:
+    def __init__(
+        self, channel: _Channel, config: Config, prepared: Prepared | None = None, speed: float | None = None
+    ) -> None:
         self.trainer = Trainer(config, prepared=prepared)  # the mirror: same start, never trains
         self.trainer.members.advance = _mirror_cannot_train  # type: ignore[method-assign]
         self.id = uuid.uuid4().hex
@@ -256,7 +280,8 @@ class RemoteRun:
         self.lost = ""  # why the run is gone, once it is
         self.wants_play = False  # the page asked it to play (it may have finished since)
         channel.runs[self.id] = self
-        channel.send("create", self.id, config, self.trainer.prepared)
+        self.speed = speed
+        channel.send("create", self.id, config, self.trainer.prepared, speed)
         self._drop = weakref.finalize(self, channel.send, "drop", self.id)  # the session ended: free the worker
 
     def close(self) -> None:
@@ -316,17 +341,35 @@ class RemoteRun:
         self.trainer.set_epochs(epochs)
         self._channel.send("set_epochs", self.id, epochs)
 
+    def set_speed(self, speed: float | None) -> None:
+        """Epochs per second while playing (None: as fast as it goes); applies at once, from where it is."""
+        self.speed = speed
+        self._channel.send("set_speed", self.id, speed)
+
     def step(self, timeout: float = ANSWER_TIMEOUT_S) -> None:
         """One epoch in the worker, waited for, then applied (the page shows it when it draws)."""
         self.wants_play = False
+        self._ask("step", timeout)
+
+    def replay(self, epoch: int, timeout: float = ANSWER_TIMEOUT_S) -> None:
+        """Train this fresh run up to `epoch` at once, waited for: a run whose training process died comes
+        back where it was. Runs are seeded, so the replay gives the same numbers, bit for bit. Raises
+        WorkerLost, or TimeoutError when the replay takes longer than `timeout`."""
+        if not self._ask("replay", timeout, epoch):
+            raise TimeoutError(f"replaying {epoch} epochs took more than {timeout:g} s")
+
+    def _ask(self, command: str, timeout: float, *args: Any) -> bool:
+        """Send a command that the worker answers, wait for the answer and apply it; False on a timeout."""
         request = next(self._requests)
         event = threading.Event()
         with self._lock:
             self._answers[request] = event
-        self._channel.send("step", self.id, request)
-        if not event.wait(timeout) and not self._channel.alive:
+        self._channel.send(command, self.id, request, *args)
+        answered = event.wait(timeout)
+        if not answered and not self._channel.alive:
             raise WorkerLost("the training process stopped")
         self.sync()
+        return answered
 
 
 def _mirror_cannot_train(**_: Any) -> int:
@@ -363,10 +406,11 @@ class TrainingPool:
         self._channels: list[_Channel] = []
         self._lock = threading.Lock()
 
-    def start(self, config: Config, prepared: Prepared | None = None) -> RemoteRun:
-        """A run of `config` in a worker (paused at epoch 0). Raises ConfigError like `Trainer`."""
+    def start(self, config: Config, prepared: Prepared | None = None, speed: float | None = None) -> RemoteRun:
+        """A run of `config` in a worker (paused at epoch 0), at `speed` epochs per second while playing.
+        Raises ConfigError like `Trainer`."""
         channel = min(self.warm(), key=lambda c: len(c.runs))
-        return RemoteRun(channel, config, prepared)
+        return RemoteRun(channel, config, prepared, speed)
 
     def warm(self) -> list[_Channel]:
         """Start the workers now (each takes seconds to import torch), replacing any that died."""

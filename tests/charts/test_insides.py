@@ -131,3 +131,12 @@ def test_non_finite_update_ratios_are_gaps():
     frame = insides.update_ratio_frame(records)
     assert frame["log_ratio"].isna().tolist() == [False, True, True]
     assert frame["log_ratio"].iloc[0] == pytest.approx(-3)
+
+
+def test_the_history_heatmap_stays_readable_when_one_bin_holds_half_the_values():
+    """After ReLU the zero bin holds 40-60% of the values: a linear colour scale paints every other bin
+    near white. The scale is logarithmic from 0.1%, empty bins stay blank, and the legend says 'log'."""
+    color = insides.history_spec("t")["encoding"]["color"]
+    assert color["scale"]["type"] == "log" and color["scale"]["domain"][0] == 0.001 and color["scale"]["clamp"]
+    assert "log" in color["title"]
+    assert {"filter": "datum.share > 0"} in insides.history_spec("t")["transform"]

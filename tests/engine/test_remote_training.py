@@ -111,6 +111,34 @@ def test_a_killed_worker_is_reported_and_replaced():
         workers.close()
 
 
+def test_a_run_whose_worker_died_is_replayed_bit_for_bit_to_where_it_was():
+    workers = TrainingPool(1)
+    try:
+        config = SMALL.replace(epochs=40, norm="bn_before")
+        lost = workers.start(config)
+        lost.play()
+        _until(lambda: lost.trainer.epoch >= 7, lost)
+        lost.pause()
+        lost.sync()
+        (channel,) = workers.warm()
+        channel.process.kill()
+        channel.process.join(10)
+        with pytest.raises(WorkerLost):
+            lost.sync()
+        reached = lost.trainer.epoch
+        fresh = workers.start(config, lost.trainer.prepared)
+        fresh.replay(reached)
+        assert fresh.trainer.epoch == reached
+        assert fresh.trainer.curve == lost.trainer.curve[:reached]  # seeded: the same numbers, every epoch
+        local = Trainer(config, prepared=lost.trainer.prepared)
+        local.advance(epochs=reached)
+        assert torch.equal(fresh.trainer.network.flat, local.network.flat)  # the weights the surface draws
+        fresh.step()  # and it goes on from there
+        assert fresh.trainer.epoch == reached + 1
+    finally:
+        workers.close()
+
+
 # ---- the worker's loop, run in a thread so its state can be read ------------------------------------------
 @pytest.fixture
 def worker(monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[remote_training._Worker, object]]:
@@ -195,3 +223,20 @@ def test_a_failed_run_raises_its_reason_on_the_page_side(pool: TrainingPool):
     run.receive(remote_training.Progress(run.id, 0, 0, 0.0, False, None, [], [], error="ValueError: boom"))
     with pytest.raises(WorkerLost, match=r"failed in its training process \(ValueError: boom\)"):
         run.sync()
+
+
+def test_a_run_plays_at_its_speed_and_takes_a_new_one_at_once(worker):
+    """5 epochs a second: after ~1 s about 5 epochs, not the hundreds an unlimited run trains."""
+    loop, page = worker
+    page.send(("create", "a", SMALL.replace(epochs=5_000), None, 5.0))
+    page.send(("play", "a"))
+    for _ in range(12):  # keep looking, as a page's ticks do, so the run is not paused as stale
+        page.send(("look", "a"))
+        time.sleep(0.1)
+    paced = loop.runs["a"].trainer.epoch
+    assert 3 <= paced <= 9, paced
+    page.send(("set_speed", "a", None))
+    for _ in range(5):
+        page.send(("look", "a"))
+        time.sleep(0.1)
+    assert loop.runs["a"].trainer.epoch > paced + 10  # as fast as it goes: many more in half the time

@@ -329,7 +329,8 @@ def test_a_live_sweep_advanced_in_slices_equals_run(two_groups, inline):
 
 
 def test_a_live_sweep_shows_partial_curves_while_training(two_groups):
-    live = LiveSweep(two_groups)
+    # 30 epochs, not 3: a slice of two_groups' 3 epochs (18 steps of tiny nets) can finish a group outright
+    live = LiveSweep(Sweep(BASE.replace(epochs=30), two_groups.grid, seeds=two_groups.seeds))
     live.advance(seconds=0.01)  # the first slice prepares the data
     while live.progress == 0:
         live.advance(seconds=0.01)

@@ -25,6 +25,7 @@ from explorer.charts.train import TrainCharts
 from explorer.config import GROUPS, LIVE_KEYS, PREPARE_KEYS, Config, ConfigError, format_value
 from explorer.data.pipeline import Prepared
 from explorer.runs.remote_training import RemoteRun, WorkerLost
+from explorer.runs.speed import DEFAULT_SPEED, SPEEDS, SpeedLimit
 from explorer.runs.training import Trainer
 from ui import shared_config
 from ui.train import workers
@@ -35,6 +36,7 @@ RUN = "train.run"
 GHOST = "train.ghost"  # the previous run's curve, drawn faded under the new one until dismissed
 PACE = "train.pace"  # ui.train.pace.Pace: this session's redraw pace
 REJECTED = "train.rejected"  # (config, message) of the last config that could not be built
+SPEED = "train.speed"  # epochs per second while playing (None: as fast as it goes); the Speed control's key
 TICK_SECONDS = 0.2  # training time per tick in a script thread: short enough that a click is answered at once
 TICK_EVERY = 0.5  # seconds between ticks while playing: the epoch counter and the numbers
 CHARTS_EVERY = 0.5  # seconds between redraws of the loss, metric, surface and first layer while playing...
@@ -71,8 +73,10 @@ class Run:
     playing: bool = False
     remote: RemoteRun | None = None
     meter: RateMeter = field(default_factory=RateMeter)
+    limit: SpeedLimit = field(default_factory=SpeedLimit)  # the pace of a run trained in this script thread
     id: str = field(default_factory=lambda: uuid.uuid4().hex)  # its place in line for the cores (SLOTS)
     queued: int = 0  # sessions ahead of this one at its last tick (0: it trained)
+    notice: tuple[str, str] | None = None  # (kind, line) about this run: restored after its process died
     # Held while the trainer changes. A click's rerun can start in a new script thread while a tick is
     # still inside `advance` in the old one (pure compute cannot be interrupted): the click waits for it.
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
@@ -125,9 +129,11 @@ def _build(config: Config, playing: bool = False, prepared: Prepared | None = No
     """
     torch.set_num_threads(1)  # sessions train side by side; one core each keeps them all responsive
     pool = workers.pool()
-    remote = None if pool is None else pool.start(config, prepared)
+    rate = speed()
+    remote = None if pool is None else pool.start(config, prepared, rate)
     trainer = Trainer(config, prepared=prepared) if remote is None else remote.trainer
     run = Run(trainer, TrainCharts(trainer), playing=playing and not trainer.done, remote=remote)
+    run.limit.set_rate(rate, time.monotonic(), trainer.epoch)
     if remote is not None and run.playing:
         remote.play()
     return run
@@ -248,12 +254,37 @@ def use(chosen: Config) -> str:
     return ""
 
 
+def speed() -> float | None:
+    """This session's Speed: epochs per second while playing (None: as fast as it goes)."""
+    return st.session_state.setdefault(SPEED, DEFAULT_SPEED)
+
+
+def speed_text(rate: float | None) -> str:
+    return "as fast as it goes" if rate is None else f"{rate:g} epoch{'s' * (rate != 1)} / s"
+
+
+def speed_of(text: str) -> float | None:
+    return next(rate for rate in SPEEDS if speed_text(rate) == text)
+
+
 # ---- the buttons' callbacks (they run before the script, so the page draws the new state) ------
+def set_speed(rate: float | None) -> None:
+    """A new Speed: the running training takes it at once, from the epoch it is at."""
+    st.session_state[SPEED] = rate
+    current = run()
+    with current.lock:
+        current.limit.set_rate(rate, time.monotonic(), current.trainer.epoch)
+        current.meter.marks.clear()
+        if current.remote is not None:
+            current.remote.set_speed(rate)
+
+
 def play() -> None:
     current = run()
     with current.lock:
         current.playing = current.can_play
         current.meter.marks.clear()
+        current.limit.restart(time.monotonic(), current.trainer.epoch)
         pace().restart()
         if current.remote is not None and current.playing:
             current.remote.play()
@@ -293,12 +324,33 @@ def reset() -> None:
 
 
 def _replace_lost(lost: Run, why: str) -> None:
-    """The training process of `lost` stopped (killed, out of memory): start its config again, keep what it
-    had shown as the ghost, and say so."""
+    """The training process of `lost` stopped (killed, out of memory): start its config again in a live
+    process and replay it to the epoch it had reached (runs are seeded: the same numbers), then go on as it
+    was (playing or paused) and say so in one line. If the replay fails, keep the lost run's charts, paused,
+    and say why."""
+    reached, playing = lost.trainer.epoch, lost.playing
     lost.playing = False
-    _keep_as_ghost(lost)
-    st.session_state[RUN] = _build(lost.config, prepared=lost.trainer.prepared)
-    st.toast(f"{why[:1].upper()}{why[1:]}: the run restarted from epoch 0.", icon=":material/warning:")
+    try:
+        fresh = _build(lost.config, prepared=lost.trainer.prepared)
+        if fresh.remote is not None and reached:
+            fresh.remote.replay(reached)
+    except (WorkerLost, TimeoutError, ConfigError) as err:
+        lost.notice = (
+            "error",
+            f"{why[:1].upper()}{why[1:]}, and the run could not be restored ({err}). The charts show where it "
+            "was; press Reset to start it again.",
+        )
+        return
+    fresh.playing = playing and not fresh.trainer.done
+    if fresh.playing and fresh.remote is not None:
+        fresh.remote.play()
+    fresh.notice = (
+        "info",
+        f"{why[:1].upper()}{why[1:]}: training restarted in a new one and was restored to epoch {reached} "
+        "(the same seed gives the same numbers).",
+    )
+    st.session_state[RUN] = fresh
+    _retire(lost)
 
 
 def tick(current: Run, slots: TrainingSlots = SLOTS) -> bool:
@@ -316,8 +368,10 @@ def tick(current: Run, slots: TrainingSlots = SLOTS) -> bool:
             current.queued = slots.ask(current.id)
             if current.queued:
                 return False
+            epochs = current.limit.epochs_now(time.monotonic(), current.trainer.epoch)
             try:
-                current.trainer.advance(seconds=TICK_SECONDS)
+                if epochs != 0:  # 0: slowed down to be watched, the next epoch is not due yet
+                    current.trainer.advance(seconds=TICK_SECONDS, epochs=epochs)
             finally:
                 slots.done(current.id)
             current.meter.mark(current.trainer.epoch)

@@ -15,6 +15,7 @@ from explorer.charts.insides import stage_name
 from explorer.charts.train import Ghost as ChartGhost
 from explorer.config import Config
 from explorer.runs.diagnosis import overfitting
+from explorer.runs.speed import SPEEDS
 from explorer.teaching.labels import METRICS, capitalised
 from explorer.teaching.scenarios import SCENARIOS
 from ui import fragments
@@ -45,9 +46,22 @@ def buttons(run: state.Run, blocked: bool = False) -> None:
             "Reset", key="train.reset", icon=":material/restart_alt:", on_click=state.reset,
             help="start again from epoch 0 with the same settings (same seed, same numbers)",
         )  # fmt: skip
+        speed_control()
         export_menu.downloads(run)
     if blocked and run.playing:
         state.pause()  # the run on screen is not what the sidebar asks for: don't let it train on
+
+
+def speed_control() -> None:
+    """How many epochs a second training plays at: slow enough to watch each epoch, or as fast as it goes."""
+    st.session_state.setdefault(SPEED_CHOICE, state.speed_text(state.speed()))
+    st.select_slider(
+        "Speed", [state.speed_text(rate) for rate in SPEEDS], key=SPEED_CHOICE, width=260,
+        on_change=lambda: state.set_speed(state.speed_of(st.session_state[SPEED_CHOICE])),
+        help="Epochs per second while training plays. Slow, every epoch is drawn (the histograms and the "
+        "boundary move epoch by epoch); 'as fast as it goes' trains flat out and draws twice a second. "
+        "A change applies to the running training at once; the numbers are the same at every speed.",
+    )  # fmt: skip
 
 
 def blocked(problem: str, waiting: bool, run: state.Run) -> None:
@@ -97,6 +111,7 @@ INSIDE_BUILT = "train.inside_built"  # the same for "Inside the network"
 CHART_GHOST = "train.chart_ghost"  # (session ghost, run, the charts' Ghost): one object per ghost and run
 WHOLE_PAGE = "train.whole_page"  # True while `live` runs the fragments within a rerun of the whole page
 BAND_LAYER, BAND_STAGE = "train.band_layer", "train.band_stage"  # what the band and history follow
+SPEED_CHOICE = "train.speed_choice"  # the Speed control's text ("3 epochs / s"); the rate is state.SPEED
 
 
 def notes(run: state.Run) -> None:
@@ -191,6 +206,9 @@ def _status(run: state.Run) -> None:
             f"{SLOTS.slots} run{'s' * (SLOTS.slots > 1)} at a time and takes turns, so every session keeps moving.",
             icon=":material/hourglass_top:",
         )
+    if run.notice is not None:
+        kind, line = run.notice
+        (st.error if kind == "error" else st.info)(line, icon=":material/restart_alt:")
     ghost = state.ghost()
     if ghost is not None:
         _ghost_line(run, ghost)
