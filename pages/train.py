@@ -12,6 +12,7 @@ from ui.glossary import glossary_link
 from ui.train import controls, state, views
 
 router.ensure_routed()
+views.tighten_top()
 
 st.title("Train")
 with st.container(horizontal=True, vertical_alignment="center"):

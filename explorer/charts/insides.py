@@ -63,36 +63,6 @@ def stage_title(step: int, stage: str, activation: str, norm: str) -> str:
     return f"{step} · {stage_name(stage, activation, norm)}"
 
 
-# ---- (b) activation histograms, (f) the scaled inputs as "layer 0" -----------------------------
-def histogram_frame(layers: Sequence[dict[str, Any]], activation: str, norm: str = "bn_before") -> pd.DataFrame:
-    """Every hidden layer's stages in the placement's order: one row per bin, share of the probe values.
-
-    `panel` ("layer 1 · 2 · batch norm") heads each small chart and `order` sorts them layer by layer, so the
-    grid can wrap to the page's width instead of running off it.
-    """
-    keys = ("layer", "stage", "column", "panel", "order", "x0", "x1", "share")
-    parts: dict[str, list[np.ndarray]] = {k: [] for k in keys}
-    for layer in layers:
-        row_title = f"layer {layer['index'] + 1} · {layer['width']} units"
-        for step, stage in enumerate(layer["order"], start=1):
-            hist = layer["stages"][stage]["hist"]
-            edges = np.asarray(hist["edges"], dtype=np.float64)
-            counts = np.asarray(hist["counts"], dtype=np.float64)
-            bins = len(counts)
-            column = stage_title(step, stage, activation, norm)
-            parts["layer"].append(np.full(bins, row_title, dtype=object))
-            parts["stage"].append(np.full(bins, stage, dtype=object))
-            parts["column"].append(np.full(bins, column, dtype=object))
-            parts["panel"].append(np.full(bins, f"layer {layer['index'] + 1} · {column}", dtype=object))
-            parts["order"].append(np.full(bins, layer["index"] * 10 + step, dtype=np.int64))
-            parts["x0"].append(edges[:-1])
-            parts["x1"].append(edges[1:])
-            parts["share"].append(counts / max(counts.sum(), 1.0))
-    if not parts["x0"]:
-        return compact_frame({k: np.array([], dtype=object) for k in parts})
-    return compact_frame({k: np.concatenate(v) for k, v in parts.items()})
-
-
 def _histogram_cell(color: Spec, width: int, height: int) -> Spec:
     return {
         "width": width,
@@ -119,53 +89,10 @@ def _histogram_cell(color: Spec, width: int, height: int) -> Spec:
     }
 
 
-STAGE_COLORS = {"linear": GREY, "norm": ORANGE, "act": BLUE}
-HISTOGRAM_COLUMNS = 3  # one layer per row (linear, norm, act) when the network has a norm
+STAGE_COLORS = {"linear": GREY, "norm": ORANGE, "act": BLUE}  # the network diagram's boxes
 
 
-@lru_cache(maxsize=8)
-def histogram_spec(norm: str = "bn_before") -> Spec:
-    """Subtitled with the run's placement in words and what 'linear' means; small panels in rows of three,
-    about 520 px wide in all, so the grid fits a laptop's window beside the sidebar."""
-    stage_color = {
-        "field": "stage",
-        "type": "nominal",
-        "legend": None,
-        "scale": {"domain": list(STAGE_COLORS), "range": list(STAGE_COLORS.values())},
-    }
-    return {
-        "title": {
-            "text": "Every hidden layer, stage by stage",
-            "subtitle": [
-                f"{labels.NORMS.get(norm, norm)}. Bars: share of the values in each bin.",
-                f"{LINEAR_WORDS}.",
-            ],
-            "anchor": "start",
-        },
-        "facet": {
-            "field": "panel",
-            "type": "nominal",
-            "title": None,
-            "sort": {"field": "order", "op": "min"},
-            "header": {"labelFontSize": 11, "labelLimit": 150},
-        },
-        "columns": HISTOGRAM_COLUMNS,
-        "spec": _histogram_cell(stage_color, 120, 60),
-        "resolve": {"scale": {"x": "independent", "y": "independent"}},
-        "usermeta": CANVAS,
-    }
-
-
-@lru_cache(maxsize=32)
-def stage_histogram_spec(title: str, stage: str) -> Spec:
-    """One stage of one layer, as wide as its column: the first hidden layer at the top of the page."""
-    cell = _histogram_cell({"value": STAGE_COLORS.get(stage, BLUE)}, 0, 80)
-    # Fill the column (three share a row at any window width); the autosize keeps Streamlit from
-    # fitting the chart to a height of its own, which squashes the plot.
-    cell.update(width="container", autosize={"type": "fit-x", "contains": "padding"})
-    return {"title": {"text": title, "anchor": "start", "fontSize": 12}, **cell, "usermeta": CANVAS}
-
-
+# ---- the scaled inputs as "layer 0" ------------------------------------------------------------
 def input_frame(X: np.ndarray, feature_names: Sequence[str], max_features: int = MAX_INPUT_FEATURES) -> pd.DataFrame:
     """'Layer 0': each scaled input feature's histogram on edges chosen like the probes' (fixed per run)."""
     parts: dict[str, list[np.ndarray]] = {k: [] for k in ("feature", "order", "x0", "x1", "share")}
@@ -516,18 +443,6 @@ def history_title(layer: int, stage: str, activation: str, norm: str) -> str:
 
 
 # ---- one tick ----------------------------------------------------------------------------------
-def first_layer(records: Sequence[dict[str, Any]], order: Sequence[str], activation: str, norm: str) -> list[Chart]:
-    """The first hidden layer's stages in the placement's `order`, one chart each, from the latest record."""
-    layers = records[-1]["layers"][:1] if records else []
-    frame = histogram_frame(layers, activation, norm)
-    charts = []
-    for step, stage in enumerate(order, start=1):
-        title = f"Layer 1 · {stage_title(step, stage, activation, norm)}"
-        rows = frame[frame["stage"] == stage] if len(frame) else frame
-        charts.append(Chart(stage_histogram_spec(title, stage), rows))
-    return charts
-
-
 def build(
     records: Sequence[dict[str, Any]],
     inputs: pd.DataFrame,
@@ -539,11 +454,9 @@ def build(
     """One tick of the insides: "inputs" (`inputs`, an `input_frame` made once per run), "histograms",
     "band" and "history" (following `band_layer` and `band_stage`), "fractions", "grad_norms", "update_ratio"."""
     health = health_frame(records)
-    latest = records[-1]["layers"] if records else []
     title = history_title(band_layer, band_stage, activation, norm)
     return {
         "inputs": Chart(input_spec(), inputs),
-        "histograms": Chart(histogram_spec(norm), histogram_frame(latest, activation, norm)),
         "band": Chart(band_spec(), band_frame(records, band_layer, band_stage)),
         "history": Chart(history_spec(title), history_frame(records, band_layer, band_stage)),
         "fractions": Chart(fractions_spec(), health),

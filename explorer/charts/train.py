@@ -20,13 +20,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from explorer.charts import insides
+from explorer.charts import insides, network
 from explorer.charts.base import (
     BLUE,
     CANVAS,
     EPOCH_TIP,
     EPOCH_X,
     GREEN,
+    GREY,
     MAX_POINTS,
     ORANGE,
     Chart,
@@ -62,15 +63,23 @@ class Ghost:
         return next((name for name in ("test_accuracy", "test_r2") if name in first), None)
 
 
-def curve_frame(curve: Sequence[dict[str, float]], metric_name: str, max_points: int = MAX_POINTS) -> pd.DataFrame:
-    """Epoch, train/test loss and the test metric, thinned; one row per kept epoch."""
+def curve_frame(
+    curve: Sequence[dict[str, float]], metric_name: str, max_points: int = MAX_POINTS, shown: int | None = None
+) -> pd.DataFrame:
+    """Epoch, train/test loss and the test metric, thinned; one row per kept epoch. `shown`: the epoch the
+    scrubber shows, marked on the last kept row at or before it (`shown` column; none while live)."""
     kept = [curve[i] for i in thin_indices(len(curve), max_points)]
+    epochs = np.array([row["epoch"] for row in kept], dtype=np.int64)
+    marked = np.zeros(len(kept), dtype=bool)
+    if shown is not None and len(kept):
+        marked[max(int(np.searchsorted(epochs, shown, side="right")) - 1, 0)] = True
     return compact_frame(
         {
-            "epoch": np.array([row["epoch"] for row in kept], dtype=np.int64),
+            "epoch": epochs,
             "train": finite([row["train_loss"] for row in kept], positive=True),
             "test": finite([row["test_loss"] for row in kept], positive=True),
             "metric": finite([row.get(metric_name, math.nan) for row in kept]),
+            "shown": marked,
         }
     )
 
@@ -92,7 +101,7 @@ GHOST_DASH: Spec = {  # the ghost's legend entry: its label beside a faded dashe
     "type": "nominal",
     "title": None,
     "scale": {"range": [[5, 3]]},
-    "legend": {"symbolOpacity": 0.5, "labelLimit": 260},
+    "legend": {"symbolOpacity": 0.5, "labelLimit": 260, "orient": "top", "direction": "horizontal"},
 }
 
 
@@ -113,6 +122,12 @@ def _now_and_ghost(line: Spec, ghost_tooltip: list[Spec]) -> list[Spec]:
 
 
 _RUN_TIP: Spec = {"field": "run", "type": "nominal", "title": "run"}
+LOSS_HEIGHT = 215  # with the metrics row and the buttons, it leaves the network's first layer on screen
+SHOWN_RULE: Spec = {  # the epoch the scrubber shows (no rows while the page follows training live)
+    "transform": [{"filter": "datum.shown && datum.split == 'train'"}],
+    "mark": {"type": "rule", "color": GREY, "strokeDash": [4, 3], "strokeWidth": 1.5},
+    "encoding": {"x": EPOCH_X},
+}
 
 
 @lru_cache(maxsize=1)
@@ -123,35 +138,44 @@ def loss_spec() -> Spec:
         {"field": "loss", "type": "quantitative", "title": "loss", "format": ".4g"},
     ]
     return {
-        "height": 260,
+        "height": LOSS_HEIGHT,
         "title": {
             "text": "Loss",
-            "subtitle": ["How wrong the network is (lower is better),", "on the training and on the test split"],
+            "subtitle": ["How wrong the network is (lower is better), per split"],
             "anchor": "start",
         },
         "transform": [{"fold": ["train", "test"], "as": ["split", "loss"]}],
-        "layer": _now_and_ghost(
-            {
-                "mark": {"type": "line", "clip": True},
-                "encoding": {
-                    "x": EPOCH_X,
-                    "y": {
-                        "field": "loss",
-                        "type": "quantitative",
-                        "scale": {"type": "log"},
-                        "title": "loss (log scale)",
+        "layer": [
+            *_now_and_ghost(
+                {
+                    "mark": {"type": "line", "clip": True},
+                    "encoding": {
+                        "x": EPOCH_X,
+                        "y": {
+                            "field": "loss",
+                            "type": "quantitative",
+                            "scale": {"type": "log"},
+                            "title": "loss (log scale)",
+                        },
+                        "color": {
+                            "field": "split",
+                            "type": "nominal",
+                            "title": None,
+                            "scale": {"domain": ["train", "test"], "range": [BLUE, ORANGE]},
+                            # above the plot, in one line: a legend beside a short plot would squeeze it
+                            "legend": {
+                                "orient": "top",
+                                "direction": "horizontal",
+                                "labelExpr": "datum.label + ' split'",
+                            },
+                        },
+                        "tooltip": tooltip,
                     },
-                    "color": {
-                        "field": "split",
-                        "type": "nominal",
-                        "title": "split",
-                        "scale": {"domain": ["train", "test"], "range": [BLUE, ORANGE]},
-                    },
-                    "tooltip": tooltip,
                 },
-            },
-            [*tooltip, _RUN_TIP],
-        ),
+                [*tooltip, _RUN_TIP],
+            ),
+            SHOWN_RULE,
+        ],
     }
 
 
@@ -325,6 +349,30 @@ def surface_spec(task: str, n_classes: int = 2, scaled: bool = True) -> Spec:
 
 
 # ---- one tick ----------------------------------------------------------------------------------
+class SurfaceHistory:
+    """The decision surface as drawn at past epochs, so the scrubber can show an earlier boundary without
+    training again; at most `size` epochs, every other one dropped when full (older ones sparser)."""
+
+    def __init__(self, size: int = 120) -> None:
+        self.size = size
+        self.frames: dict[int, pd.DataFrame] = {}
+
+    def keep(self, epoch: int, frame: pd.DataFrame) -> None:
+        self.frames[epoch] = frame
+        if len(self.frames) > self.size:
+            epochs = sorted(self.frames)
+            for old in epochs[: len(epochs) // 2 : 2]:  # thin the older half
+                del self.frames[old]
+
+    def at(self, epoch: int) -> tuple[int | None, pd.DataFrame | None]:
+        """The latest kept epoch at or before `epoch` and its frame (the earliest kept one if none)."""
+        if not self.frames:
+            return None, None
+        before = [e for e in self.frames if e <= epoch]
+        chosen = max(before) if before else min(self.frames)
+        return chosen, self.frames[chosen]
+
+
 class TrainCharts:
     """The Train page's charts for one run: what never changes is built once, the rest on each tick."""
 
@@ -339,6 +387,7 @@ class TrainCharts:
         self.inputs = insides.input_frame(prepared.X_train, prepared.dataset.feature_names)
         self.plane = plane(prepared.X_train, prepared.X_test, prepared.y_test, self.task, self.class_names)
         self._ghost: tuple[Ghost | None, str, pd.DataFrame | None] = (None, "", None)
+        self.surfaces = SurfaceHistory()  # the boundary at the epochs it was drawn, for the scrubber
 
     def _ghost_curve(self, ghost: Ghost | None, metric_name: str) -> pd.DataFrame | None:
         """The ghost's thinned curve, computed once per ghost (it does not change while this run trains)."""
@@ -347,12 +396,6 @@ class TrainCharts:
         if self._ghost[0] is not ghost or self._ghost[1] != metric_name:
             self._ghost = (ghost, metric_name, curve_frame(ghost.curve, metric_name))
         return self._ghost[2]
-
-    def first_layer(self, trainer: Trainer) -> list[Chart]:
-        """The first hidden layer's stages, one chart each, from the latest probe (empty before epoch 1 too:
-        the charts keep their place)."""
-        order = trainer.network.layers[0].order
-        return insides.first_layer(trainer.records, order, self.activation, self.norm)
 
     def build(
         self, trainer: Trainer, band_layer: int = 0, band_stage: str = "act", ghost: Ghost | None = None
@@ -381,20 +424,43 @@ class TrainCharts:
         "grad_norms", "update_ratio" (the page redraws them less often than the top)."""
         return insides.build(trainer.records, self.inputs, self.activation, self.norm, band_layer, band_stage)
 
-    def build_top(self, trainer: Trainer, ghost: Ghost | None = None) -> dict[str, Chart]:
-        """The charts beside the buttons, redrawn every tick: "loss", "metric" and "surface"."""
+    def build_top(
+        self, trainer: Trainer, ghost: Ghost | None = None, epoch: int | None = None, overlay: bool = False
+    ) -> dict[str, Chart]:
+        """The charts beside the buttons, redrawn every tick: "loss", "metric", "network" (the data path,
+        `explorer.charts.network`) and "surface".
+
+        `epoch`: the epoch the scrubber shows (None: follow training): the loss marks it, the network shows
+        its record, the surface the boundary as drawn at the latest epoch up to it (`surface_epoch` says
+        which). `overlay`: the first recorded epoch's histograms faintly behind the shown ones (drift)."""
         metric = trainer.metric_name
-        curve = curve_frame(trainer.curve, metric)
+        curve = curve_frame(trainer.curve, metric, shown=epoch)
         ghost_curve = self._ghost_curve(ghost, metric)
         label = ghost.label if ghost is not None else ""
         same_metric = ghost is not None and ghost.metric_name == metric
+        record = network.stage_record(trainer.records, epoch)
+        first = trainer.records[0] if overlay and trainer.records else None
         charts = {
             "loss": Chart(loss_spec(), with_ghost(curve, ghost_curve, label)),
             "metric": Chart(metric_spec(metric), with_ghost(curve, ghost_curve if same_metric else None, label)),
+            "network": Chart(
+                network.diagram_spec(self.norm, self.activation),
+                network.diagram_frame(
+                    record["layers"] if record else [], self.activation, self.norm, first["layers"] if first else []
+                ),
+            ),
         }
+        self.surface_epoch = None
         if self.plane is not None and not trainer.diverged:
-            predictions = trainer.predict(self.plane.centres)
-            if np.isfinite(predictions).all():
+            if epoch is None or epoch >= trainer.epoch:
+                predictions = trainer.predict(self.plane.centres)
+                if np.isfinite(predictions).all():
+                    frame = surface_frame(self.plane, predictions, self.class_names)
+                    self.surfaces.keep(trainer.epoch, frame)
+                    self.surface_epoch = trainer.epoch
+            else:
+                self.surface_epoch, frame = self.surfaces.at(epoch)
+            if self.surface_epoch is not None:
                 spec = surface_spec(self.task, max(len(self.class_names), 2), self.scaled)
-                charts["surface"] = Chart(spec, surface_frame(self.plane, predictions, self.class_names))
+                charts["surface"] = Chart(spec, frame)
         return charts

@@ -51,6 +51,7 @@ def test_a_skew_typed_by_hand_is_listed_and_trained_on(page: Page, app_url: str)
     expect(page.locator(ROWS)).to_contain_text("feature 0 · lognormal · 1.8", timeout=WAIT_MS)
     page.wait_for_url("**skew=0%3Alognormal%3A1.8**", timeout=WAIT_MS)  # the run and its link took it
     wait_until_drawn(page)
+    page.mouse.move(1, 1)  # away from Add: its tooltip would lie over Play, which sits near the top of the page
 
     page.get_by_role("button", name="Play", exact=True).click()
     page.wait_for_function(

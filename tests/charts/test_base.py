@@ -27,7 +27,7 @@ SHARED = {
     "EPOCH_TIP",
     "with_latest",
 }
-PARTS = {"train": {"insides"}}  # a page module may use its own parts (the Train page's insides), no other page's
+PARTS = {"train": {"insides", "network"}, "network": {"insides"}}  # the Train page's own parts; no other page's
 
 
 @pytest.mark.parametrize("n", [0, 1, 299, 300, 301, 599, 2_000, 5_000])

@@ -24,34 +24,7 @@ def trained() -> Trainer:
     return trainer
 
 
-# ---- every hidden layer's histograms, the inputs as layer 0, the band ---------------------------
-@pytest.mark.parametrize(
-    ("norm", "columns"),
-    [
-        ("bn_before", ["1 · linear (W·u + b)", "2 · batch norm", "3 · tanh"]),
-        ("bn_after", ["1 · linear (W·u + b)", "2 · tanh", "3 · batch norm"]),
-        ("none", ["1 · linear (W·u + b)", "2 · tanh"]),
-    ],
-)
-def test_histograms_follow_the_placement_and_each_panel_sums_to_one(norm: str, columns: list[str]):
-    trainer = Trainer(SMALL.replace(norm=norm, activation="tanh"))
-    trainer.advance(epochs=1)
-    frame = insides.histogram_frame(trainer.records[-1]["layers"], "tanh")
-    assert sorted(frame["column"].unique()) == columns
-    assert set(frame["layer"]) == {"layer 1 · 8 units", "layer 2 · 8 units"}
-    sums = frame.groupby(["layer", "column"])["share"].sum()
-    assert np.allclose(sums, 1.0)
-    panels = frame.sort_values("order")["panel"].unique().tolist()  # the wrapped grid: layer by layer
-    assert panels == [f"layer {i} · {c}" for i in (1, 2) for c in columns]
-
-
-def test_the_histogram_bins_stay_fixed_from_epoch_to_epoch(trained: Trainer):
-    first = insides.histogram_frame(trained.records[0]["layers"], "relu")
-    last = insides.histogram_frame(trained.records[-1]["layers"], "relu")
-    assert first[["x0", "x1"]].equals(last[["x0", "x1"]])
-    assert not first["share"].equals(last["share"])
-
-
+# ---- the inputs as layer 0, the band ---------------------------------------------------------------
 def test_inputs_are_layer_zero_capped_at_a_few_features():
     X = np.random.default_rng(0).normal(size=(100, 20))
     frame = insides.input_frame(X, [f"f{j}" for j in range(20)])
@@ -73,7 +46,6 @@ def test_stage_names_use_the_readable_activation_labels():
     assert insides.stage_name("act", "leaky_relu") == "Leaky ReLU"
     assert insides.stage_name("norm", "relu", "ln_after") == "layer norm"
     assert insides.history_title(0, "act", "gelu", "none") == "Layer 1 after GELU, per epoch"
-    assert "No normalisation" in json.dumps(insides.histogram_spec("none"))
 
 
 def test_every_norm_stage_is_named_as_the_labels_name_it():

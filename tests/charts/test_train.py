@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from explorer.charts import base, insides
+from explorer.charts import base, insides, network
 from explorer.charts import train as charts
 from explorer.config import Config
 from explorer.runs.training import Trainer
@@ -51,7 +51,7 @@ def test_every_spec_is_cached_json_and_holds_no_data():
         charts.loss_spec(),
         charts.metric_spec("test_accuracy"),
         charts.metric_spec("test_r2"),
-        insides.histogram_spec(),
+        network.diagram_spec("bn_before", "relu"),
         insides.input_spec(),
         insides.band_spec(),
         insides.fractions_spec(),
@@ -71,7 +71,7 @@ def test_every_spec_is_cached_json_and_holds_no_data():
 def test_a_tick_builds_every_chart_and_the_surface_for_two_features(trained: Trainer):
     built = charts.TrainCharts(trained).build(trained, 0, "act")
     assert set(built) == {
-        "loss", "metric", "inputs", "histograms", "band", "history", "fractions", "grad_norms", "update_ratio",
+        "loss", "metric", "network", "inputs", "band", "history", "fractions", "grad_norms", "update_ratio",
         "surface",
     }  # fmt: skip
     surface = built["surface"].data
@@ -141,8 +141,10 @@ def test_every_tooltip_names_its_fields_and_rounds_its_numbers(trained: Trainer)
 
 def test_titles_fit_their_charts_and_say_what_the_jargon_means(trained: Trainer):
     built = charts.TrainCharts(trained).build(trained, 0, "linear")
-    wide = {"inputs", "histograms"}  # full width; the others share a row
+    wide = {"inputs", "network"}  # full width or a column of their own; the others share a row
     for key, chart in built.items():
+        if key == "network":
+            continue  # headed by the page (tests/charts/test_network.py)
         title = chart.spec["title"]
         subtitle = title.get("subtitle", [])
         lines = [subtitle] if isinstance(subtitle, str) else subtitle
@@ -150,7 +152,7 @@ def test_titles_fit_their_charts_and_say_what_the_jargon_means(trained: Trainer)
         assert all(len(line) <= (80 if key in wide else 60) for line in lines), key
     assert "how hard each layer is pushed" in json.dumps(built["grad_norms"].spec, ensure_ascii=False).lower()
     assert "15th to 85th percentile" in json.dumps(built["band"].spec)
-    assert "weighted sum" in json.dumps(built["histograms"].spec)
+    assert "W·u + b" in network.heading("none", "relu")[1]
     assert built["history"].spec["title"]["text"] == "Layer 1 after W·u + b (weighted sum), per epoch"
 
 

@@ -32,15 +32,15 @@ def test_step_advances_one_epoch_and_adds_points_to_the_charts():
     after = charts(at)
     assert metric(at, "Epoch") == "1 / 5"
     assert len(after["Loss"][1]) == 1
-    assert len(after["Every hidden layer, stage by stage"][1]) > 0
-    assert len(after["Layer 1 · 3 · ReLU"][1]) > 0  # the first layer's row at the top of the page
-    for title, (spec, _) in after.items():  # only the rows changed: the browser keeps each chart
-        assert spec == before[title][0], title
+    assert len(after["The network, stage by stage"][1]) > 0  # every layer's boxes, at the top of the page
+    for title, (spec, _) in before.items():  # only the rows changed: the browser keeps each chart
+        assert spec == after[title][0], title
 
 
 def _stage_columns(at: AppTest) -> list[str]:
-    frame = charts(at)["Every hidden layer, stage by stage"][1]
-    return sorted(frame["column"].unique())
+    """The network figure's boxes of a layer, in the order they are drawn (the placement's)."""
+    frame = charts(at)["The network, stage by stage"][1]
+    return frame[frame["kind"] == "bin"].sort_values("step")["column"].unique().tolist()
 
 
 def test_changing_the_placement_changes_the_stages_shown():
@@ -256,11 +256,17 @@ def test_a_click_during_a_tick_waits_for_it_and_then_sees_where_it_stopped():
     assert run.trainer.epoch == seen > 0
 
 
+def _eval_loss(at) -> str:
+    """Train loss in eval mode, shown under the running train loss ('eval: 0.3111')."""
+    delta = next(m.proto.delta for m in at.metric if m.label == "Train loss")
+    return delta.removeprefix("eval: ")
+
+
 def test_train_loss_in_eval_mode_is_shown_beside_the_running_train_loss():
     at = open_app(norm="bn_before")
-    assert metric(at, "Train loss (eval)") == "–"
+    assert _eval_loss(at) == "–"
     at.button(key="train.step").click().run()
-    shown = float(metric(at, "Train loss (eval)"))
+    shown = float(_eval_loss(at))
     assert shown == pytest.approx(trainer(at).records[-1]["train_loss_eval"], rel=1e-3)
     assert shown != float(metric(at, "Train loss"))  # eval mode at the epoch's end, not the batches' mean
     assert not at.exception

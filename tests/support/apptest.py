@@ -26,11 +26,12 @@ def open_app(**params: str) -> AppTest:
 
 
 def charts(at: AppTest) -> dict[str, tuple[str, pd.DataFrame]]:
-    """Each drawn Vega-Lite chart by its title: (spec JSON as sent, its rows)."""
+    """Each drawn Vega-Lite chart by its title (or name, for one the page heads): (spec JSON as sent, its rows)."""
     found = {}
     for element in at.get("vega_lite_chart"):
         spec = element.proto.spec
-        title = json.loads(spec)["title"]["text"]
+        parsed = json.loads(spec)
+        title = parsed["title"]["text"] if "title" in parsed else parsed["name"]
         found[title] = (spec, dataframe_util.convert_arrow_bytes_to_pandas_df(element.proto.data.data))
     return found
 

@@ -44,7 +44,7 @@ def files(run: state.Run) -> list[Download]:
         return make
 
     def charts_html(trainer: Trainer) -> str:
-        charts = [*run.charts.build(trainer).values(), *run.charts.first_layer(trainer)]
+        charts = list(run.charts.build(trainer).values())
         return charts_page(charts, f"{stem}: {trainer.epoch} epochs")
 
     return [

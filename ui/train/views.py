@@ -10,6 +10,7 @@ import time
 
 import streamlit as st
 
+from explorer.charts import network
 from explorer.charts.base import Chart
 from explorer.charts.insides import stage_name
 from explorer.charts.train import Ghost as ChartGhost
@@ -21,6 +22,15 @@ from explorer.teaching.scenarios import SCENARIOS
 from ui import fragments
 from ui.train import browser_lag, controls, export_menu, state
 from ui.train.slots import SLOTS
+
+# Streamlit's main block starts 6rem down; the Train page needs that room for its first screen.
+TIGHT_TOP = "<style>.stMainBlockContainer { padding-top: 2.5rem; }</style>"
+
+
+def tighten_top() -> None:
+    """Less empty space above the title, so Play, the numbers, the loss, the boundary and the network's first
+    layer fit one screen at 1280×800 with the sidebar open."""
+    st.html(TIGHT_TOP)
 
 
 def buttons(run: state.Run, blocked: bool = False) -> None:
@@ -104,8 +114,9 @@ def live(run: state.Run) -> None:
         st.session_state[WHOLE_PAGE] = False
 
 
-# Widths of the boxes in rows that wrap: two fit side by side beside the sidebar at 1400 px, one per row at 1000.
-TOP_LEFT_PX, TOP_RIGHT_PX, INPUTS_PX, HALF_PX = 500, 380, 380, 440
+NETWORK_PX = 330  # the network figure's box: two layers on screen, the rest by scrolling within it
+INSIDE_TABS = ("Spread and history", "Test metric", "Dead and saturated", "Gradients and updates", "Inputs")
+SCRUB, OVERLAY, LIVE = "train.scrub", "train.overlay", "live"  # the scrubber: an epoch, or LIVE (follow training)
 TOP_BUILT = "train.top_built"  # (what the charts show, whose run, when built, the charts): see _built_top
 INSIDE_BUILT = "train.inside_built"  # the same for "Inside the network"
 CHART_GHOST = "train.chart_ghost"  # (session ghost, run, the charts' Ghost): one object per ghost and run
@@ -154,27 +165,25 @@ def _status(run: state.Run) -> None:
     metric = last.get(trainer.metric_name)
     rate = run.meter.rate() if run.playing else None
     with st.container(horizontal=True, key="train-metrics"):
-        with st.container(key="train-epoch", width=230):  # room for "5000 / 5000"
+        with st.container(key="train-epoch", width=200):  # room for "5000 / 5000"
             st.metric(
                 "Epoch", f"{trainer.epoch} / {trainer.config.epochs}", border=True,
                 delta="paused" if rate is None else f"{rate:.1f} epochs / s", delta_color="off", delta_arrow="off",
                 help="Epochs trained of the epochs set; below, how many epochs a second this page trains now.",
             )  # fmt: skip
+        eval_loss = trainer.records[-1]["train_loss_eval"] if trainer.records else None
         st.metric(
             "Train loss",
             _number(last.get("train_loss")),
             border=True,
+            delta=f"eval: {_number(eval_loss)}",
+            delta_color="off",
+            delta_arrow="off",
             help="The mean loss over this epoch's batches, in train mode: measured while the weights were still "
-            "moving, and under batch norm with each batch's own statistics.",
-        )
-        eval_loss = trainer.records[-1]["train_loss_eval"] if trainer.records else None
-        st.metric(
-            "Train loss (eval)",
-            _number(eval_loss),
-            border=True,
-            help="The training split measured the way the test split is: at the epoch's end, in eval mode (batch "
-            "norm uses its running averages). Compare this, not Train loss, with Test loss: under batch norm "
-            "the two train losses can differ a lot, which is why test loss can sit below train loss.",
+            "moving, and under batch norm with each batch's own statistics. Below it, 'eval': the training split "
+            "measured the way the test split is, at the epoch's end in eval mode (batch norm uses its running "
+            "averages). Compare 'eval', not the train-mode loss, with Test loss: under batch norm the two train "
+            "losses can differ a lot, which is why test loss can sit below train loss.",
         )
         st.metric(
             "Test loss",
@@ -294,24 +303,19 @@ def _reuse(cached: tuple | None, same: tuple, every: float, run: state.Run) -> b
     )
 
 
-def _built_top(run: state.Run, ghost: ChartGhost | None) -> tuple[dict[str, Chart], list[Chart]]:
-    """This tick's top charts and first-layer histograms, built again only when something they show
-    changed: a tick in which no step was taken redraws the same rows (and their Arrow tables) for free."""
+def _built_top(run: state.Run, ghost: ChartGhost | None, shown: int | None, overlay: bool) -> dict[str, Chart]:
+    """This tick's top charts, built again only when something they show changed: a tick in which no step
+    was taken redraws the same rows (and their Arrow tables) for free."""
     trainer = run.trainer
     shown_ghost = None if ghost is None else (ghost.label, len(ghost.curve))
-    same = (run.id, trainer.diverged, shown_ghost)
+    same = (run.id, trainer.diverged, shown_ghost, shown, overlay)
     key = (*same, trainer.steps, trainer.epoch)
     cached = st.session_state.get(TOP_BUILT)
     if not _reuse(cached, same, state.charts_every(), run) and (cached is None or cached[0] != key):
-        cached = (
-            key,
-            same,
-            time.monotonic(),
-            run.charts.build_top(trainer, ghost=ghost),
-            run.charts.first_layer(trainer),
-        )
+        charts = run.charts.build_top(trainer, ghost=ghost, epoch=shown, overlay=overlay)
+        cached = (key, same, time.monotonic(), charts, run.charts.surface_epoch)
         st.session_state[TOP_BUILT] = cached
-    return cached[3], cached[4]
+    return cached[3]
 
 
 def _built_inside(run: state.Run, layer: int, stage: str) -> dict[str, Chart]:
@@ -326,9 +330,12 @@ def _built_inside(run: state.Run, layer: int, stage: str) -> dict[str, Chart]:
     return cached[3]
 
 
-def _surface(run: state.Run, charts: dict[str, Chart]) -> None:
+def _surface(run: state.Run, charts: dict[str, Chart], shown: int | None) -> None:
     if "surface" in charts:
         _draw(charts["surface"])
+        drawn_at = st.session_state[TOP_BUILT][4]
+        if shown is not None and drawn_at is not None and drawn_at != shown:
+            st.caption(f"The boundary as drawn at epoch {drawn_at}, the nearest drawn epoch up to {shown}.")
     elif run.charts.plane is None:
         st.caption(
             f"The decision surface is drawn for two-feature data; this data has {run.charts.n_features} features."
@@ -337,59 +344,83 @@ def _surface(run: state.Run, charts: dict[str, Chart]) -> None:
         st.caption("No surface: the network's weights are no longer finite.")
 
 
+def _scrub_choice(run: state.Run) -> tuple[int | None, bool]:
+    """The epoch the top shows (None: follow training, live) and whether epoch 1 is drawn faintly behind."""
+    epochs = [int(record["epoch"]) for record in run.trainer.records]
+    if st.session_state.get(SCRUB) not in (LIVE, *epochs):
+        st.session_state[SCRUB] = LIVE  # a new run, or an epoch thinned away: back to following training
+    with st.container(horizontal=True, vertical_alignment="bottom", key="train-scrub"):
+        chosen = st.select_slider(
+            "Epoch shown", [*epochs, LIVE], key=SCRUB, disabled=not epochs,
+            format_func=lambda e: "live" if e == LIVE else f"epoch {e}",
+            help="Scrub back through the recorded epochs: the network's histograms, the boundary and a marker "
+            "on the loss show that epoch. 'live' follows training.",
+        )  # fmt: skip
+        overlay = st.toggle(
+            "Epoch 1 behind", key=OVERLAY, disabled=not epochs,
+            help="Draw the first epoch's histograms faintly (grey) behind the shown ones: drift in one picture.",
+        )  # fmt: skip
+    return (None if chosen == LIVE else int(chosen)), overlay
+
+
 def _top(run: state.Run) -> None:
-    """Loss, the surface, the first hidden layer and the metric: one screen with the buttons, every tick."""
-    # Rows that wrap: side by side in a wide window, one under the other on a laptop (no chart runs off it).
-    with st.container(horizontal=True, wrap=True, gap="medium"):
-        top_left, top_right = st.container(width=TOP_LEFT_PX), st.container(width=TOP_RIGHT_PX)
-    first_layer = st.columns(len(run.trainer.network.layers[0].order), gap="small")
-    metric_box = st.container(width=TOP_LEFT_PX)
-    charts, first_layer_charts = _built_top(run, _chart_ghost(run))
-    with top_left, st.container(key="train-loss"):
-        _draw(charts["loss"])
-    with top_right:
-        _surface(run, charts)
-    for box, chart in zip(first_layer, first_layer_charts, strict=True):
-        with box, st.container(key=f"train-first-layer-{chart.spec['title']['text'].split(' · ')[-1][:12]}"):
-            _draw(chart)
-    with metric_box:
-        _draw(charts["metric"])
+    """Loss and the network stage by stage on the left, the boundary and the scrubber on the right: one
+    screen with the buttons, redrawn every tick."""
+    left, right = st.columns([1.35, 1], gap="medium")
+    with right:
+        surface_box = st.container()
+        shown, overlay = _scrub_choice(run)
+    charts = _built_top(run, _chart_ghost(run), shown, overlay)
+    with left:
+        with st.container(key="train-loss"):
+            _draw(charts["loss"])
+        title, order = network.heading(run.config.norm, run.config.activation)
+        st.caption(
+            f"**{title}**: {order}",
+            help="Each box: the values on the probe rows (the test split, at most 2,000 rows) after that stage, "
+            "as a share per bin, with their mean and std; after the activation, the share of units that are dead "
+            "(always 0) or saturated (stuck at a bound). Bins are fixed for the run. Batch norm's box is framed in "
+            "orange: change Normalisation and watch it move.",
+        )
+        # Every layer reachable: the first two on screen, the rest by scrolling within the figure.
+        with st.container(key="train-network", height=NETWORK_PX, border=False):
+            if len(charts["network"].data):
+                _draw(charts["network"])
+            else:  # a faceted view of no rows breaks Vega's sort: nothing to draw before the first epoch
+                st.caption("Press Play or Step: each box fills in with its histogram after the first epoch.")
+    with surface_box:
+        _surface(run, charts, shown)
 
 
 def _inside(run: state.Run) -> None:
-    """The inputs and every layer's insides: redrawn less often than the top, so a browser keeps up."""
-    st.subheader("Inside the network")
-    order = " → ".join(_stage_label(s, run.config) for s in run.trainer.network.layers[0].order)
-    st.caption(
-        f"Each hidden layer, stage by stage ({order}): the values on the probe rows (the test split, at most "
-        "2,000 rows) after the latest epoch, as a share of all values. Bins are fixed for the run; values "
-        "beyond them land in the end bins. While training plays, this part is redrawn every "
-        f"{state.inside_every():g} s"
-        + (f" (more than {state.BUSY_SESSIONS} sessions are training on this server)." if state.crowded() else ".")
-    )
-    inputs_box, hist_box = st.container(), st.container()
-    with st.container(horizontal=True, wrap=True, gap="medium"):
-        band_box, history_box = st.container(width=HALF_PX), st.container(width=HALF_PX)
-    fractions_box = st.container()
-    with st.container(horizontal=True, wrap=True, gap="medium"):
-        grad_box, ratio_box = st.container(width=HALF_PX), st.container(width=HALF_PX)
+    """The rest of the run, in tabs below the first screen: redrawn less often than the top."""
+    tabs = st.tabs(INSIDE_TABS)
+    with tabs[0]:
+        band_box, history_box = st.columns(2, gap="medium")
     with band_box:
         layer, stage = _band_choice(run)
     charts = _built_inside(run, layer, stage)
-    with inputs_box:
-        _draw(charts["inputs"])
-        shown = run.charts.inputs["order"].nunique()
-        if run.charts.n_features > shown:
-            st.caption(f"Showing the first {shown} of {run.charts.n_features} features.")
-    with hist_box:
-        _draw(charts["histograms"])
+    with tabs[1]:
+        _draw(st.session_state[TOP_BUILT][3]["metric"])  # built with the top (it carries the ghost)
     with band_box:
         _draw(charts["band"])
     with history_box:
         _draw(charts["history"])
-    with fractions_box:
+    with tabs[2]:
         _draw(charts["fractions"])
-    with grad_box:
-        _draw(charts["grad_norms"])
-    with ratio_box:
-        _draw(charts["update_ratio"])
+    with tabs[3]:
+        grad_box, ratio_box = st.columns(2, gap="medium")
+        with grad_box:
+            _draw(charts["grad_norms"])
+        with ratio_box:
+            _draw(charts["update_ratio"])
+    with tabs[4]:
+        _draw(charts["inputs"])
+        shown = run.charts.inputs["order"].nunique()
+        if run.charts.n_features > shown:
+            st.caption(f"Showing the first {shown} of {run.charts.n_features} features.")
+    st.caption(
+        "Values are taken on the probe rows (the test split, at most 2,000 rows) after each epoch; bins are "
+        f"fixed for the run. While training plays, these tabs are redrawn every {state.inside_every():g} s"
+        + (f" (more than {state.BUSY_SESSIONS} sessions are training on this server)." if state.crowded() else ".")
+    )
