@@ -35,10 +35,11 @@ format: $(VENV)/.installed
 test: $(VENV)/.installed chromium lint
 	$(PY) -m pytest
 
-bench: $(VENV)/.installed
+bench: $(VENV)/.installed chromium
 	$(PY) bench/train_speed.py
 	$(PY) bench/tick_cost.py
 	$(PY) bench/sweep_speed.py
+	$(PY) -m bench.page_load
 
 # A module, from the checkout's root: it starts app.py and uses the tests' clients (tests/support).
 load-test: $(VENV)/.installed  # 8, then 30 websocket sessions training on one server (minutes)

@@ -9,6 +9,7 @@ runs `pages/data.py` on its own: no page config, and a sidebar listing "app, dat
 from __future__ import annotations
 
 import base64
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -59,7 +60,26 @@ BY_NAME = {page.url_path: page for page in PAGES}  # "train" → TRAIN: what a l
 def route() -> None:
     """Set the page up and run the page the URL asks for."""
     st.set_page_config(page_title=PAGE_TITLE, page_icon=str(ICON), layout="wide", initial_sidebar_state=360)
+    _warm_training()
     st.navigation([page.page() for page in PAGES]).run()
+
+
+_warming = threading.Event()
+
+
+def _warm_training() -> None:
+    """Start the training processes when the server draws its first page, whichever it is, in a background
+    thread (they take seconds to import torch), so they are ready before a learner presses Play on Train.
+    The import is in the thread too: the Data page stays light."""
+    if not _warming.is_set():
+        _warming.set()
+        threading.Thread(target=_start_training, daemon=True, name="explorer-warm-training").start()
+
+
+def _start_training() -> None:
+    from ui.train import workers
+
+    workers.pool()
 
 
 def ensure_routed() -> None:

@@ -114,8 +114,8 @@ def test_a_killed_worker_is_reported_and_replaced():
 def test_a_run_whose_worker_died_is_replayed_bit_for_bit_to_where_it_was():
     workers = TrainingPool(1)
     try:
-        config = SMALL.replace(epochs=40, norm="bn_before")
-        lost = workers.start(config)
+        config = SMALL.replace(epochs=400, norm="bn_before")
+        lost = workers.start(config, speed=20.0)  # slow enough to pause it mid-run
         lost.play()
         _until(lambda: lost.trainer.epoch >= 7, lost)
         lost.pause()

@@ -336,7 +336,7 @@ def test_a_live_sweep_shows_partial_curves_while_training(two_groups):
         live.advance(seconds=0.01)
     partial = live.runs()
     assert len(partial) == 12 and 0 < live.progress < 1
-    assert any(len(r.curve) < 3 for r in partial)
+    assert any(len(r.curve) < 30 for r in partial)  # a curve still growing
 
 
 def test_a_live_sweep_whose_members_all_diverge_still_finishes_at_full_progress():

@@ -3,6 +3,7 @@ training process that dies costs the run, not the page."""
 
 from __future__ import annotations
 
+import threading
 import time
 from types import SimpleNamespace
 
@@ -11,7 +12,8 @@ from streamlit.testing.v1 import AppTest
 
 from explorer.config import Config
 from explorer.runs.remote_training import TrainingPool
-from tests.support.apptest import metric, open_app, trainer
+from tests.support.apptest import APP, metric, open_app, trainer
+from ui import router
 from ui.train import state, workers
 
 
@@ -71,3 +73,15 @@ def test_a_pool_counts_the_runs_that_play_until_they_finish(one_worker):
         assert pool.playing == 0
     finally:
         pool.close()
+
+
+def test_the_first_page_of_any_kind_starts_the_training_processes(one_worker, monkeypatch):
+    """Opening Learn (the landing page) starts them in the background, so a first Play on Train does not
+    wait seconds for them to import torch."""
+    monkeypatch.setattr(router, "_warming", threading.Event())  # as on a fresh server
+    monkeypatch.setattr(workers, "_POOLS", {})
+    AppTest.from_file(str(APP), default_timeout=60).run()  # the Learn page
+    deadline = time.monotonic() + 30
+    while not workers._POOLS and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert workers._POOLS and all(channel.alive for channel in workers._POOLS[1].warm())

@@ -7,8 +7,7 @@ thread instead, taking turns at the cores (`ui.train.slots`), as page tests do.
 from __future__ import annotations
 
 import os
-
-import streamlit as st
+import threading
 
 from explorer.runs.remote_training import TrainingPool
 from ui.train.slots import default_slots
@@ -22,13 +21,17 @@ def workers() -> int:
     return int(configured) if configured.isdigit() else default_slots()
 
 
-@st.cache_resource(show_spinner=False)
-def _pool(size: int) -> TrainingPool:
-    pool = TrainingPool(size)
-    pool.warm()  # import torch in the workers now, not on the first Play
-    return pool
+_POOLS: dict[int, TrainingPool] = {}  # one per server process (and size): every session's runs share it
+_LOCK = threading.Lock()
 
 
 def pool() -> TrainingPool | None:
+    """The server's training processes, started on first use (each imports torch: seconds, in parallel)."""
     size = workers()
-    return _pool(size) if size else None
+    if not size:
+        return None
+    with _LOCK:
+        if size not in _POOLS:
+            _POOLS[size] = TrainingPool(size)
+            _POOLS[size].warm()  # start them now, not on the first Play
+        return _POOLS[size]
