@@ -9,7 +9,7 @@ import streamlit as st
 
 from ui import router, shared_config
 from ui.glossary import glossary_link
-from ui.train import controls, state, views
+from ui.train import controls, pair, state, views
 
 router.ensure_routed()
 views.tighten_top()
@@ -20,13 +20,16 @@ with st.container(horizontal=True, vertical_alignment="center"):
     glossary_link()
 
 config = state.config()  # the session's shared Config (on a session's first page: from the URL)
+pair.from_link(shared_config.link_extra(pair.URL_PARAM))
 shared_config.warn_url_problems()
 
+pair.sidebar(config)  # A | B: a second run one key apart, in step with this one
 choice = controls.sidebar(config)
 problem = choice.problem if choice.config is None else state.use(choice.config)
 if choice.config is not None and not problem:
     controls.agree(choice.config)
-shared_config.write_url(state.config())
+pair.keep(state.config())
+shared_config.write_url(state.config(), {pair.URL_PARAM: pair.url_value()})
 
 run = state.run()
 views.buttons(run, blocked=bool(problem))

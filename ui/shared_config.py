@@ -24,6 +24,8 @@ from explorer.config import Config
 
 CONFIG = "config"  # the session's current valid Config; every page reads and writes it here
 URL_PROBLEMS = "config.url_problems"  # what the opening URL got wrong, until a page has shown it
+LINK_EXTRAS = "config.link_extras"  # the opening URL's page-owned parameters (PAGE_PARAMS), for their page
+PAGE_PARAMS = ("ab",)  # parameters a page owns beside the Config's keys: Train's A | B pair
 
 # Widget bounds (min, max): the Config's own ranges, and the std of init=normal:<std> (a widget of its own).
 BOUNDS: dict[str, tuple[Any, Any]] = {**cfg.BOUNDS, "init_std": cfg.INIT_STD_RANGE}
@@ -33,7 +35,9 @@ BOUNDS: dict[str, tuple[Any, Any]] = {**cfg.BOUNDS, "init_std": cfg.INIT_STD_RAN
 def current() -> Config:
     """The session's Config; the first call of a session takes it from the URL (problems kept for later)."""
     if CONFIG not in st.session_state:
-        config, problems = Config.from_query(st.query_params.to_dict())
+        query = st.query_params.to_dict()
+        st.session_state[LINK_EXTRAS] = {name: query.pop(name) for name in PAGE_PARAMS if name in query}
+        config, problems = Config.from_query(query)
         st.session_state[CONFIG] = config
         st.session_state[URL_PROBLEMS] = problems
     return st.session_state[CONFIG]
@@ -61,9 +65,16 @@ def warn_url_problems() -> None:
         st.warning("The link's settings were partly used:\n" + "\n".join(f"- {p}" for p in problems))
 
 
-def write_url(config: Config) -> None:
-    """Keep the address bar the canonical link to `config` (an uploaded file cannot travel in it)."""
+def link_extra(name: str) -> str | None:
+    """The opening URL's value of a page-owned parameter (one of PAGE_PARAMS), or None."""
+    return st.session_state.get(LINK_EXTRAS, {}).get(name)
+
+
+def write_url(config: Config, extras: Mapping[str, str | None] | None = None) -> None:
+    """Keep the address bar the canonical link to `config` (an uploaded file cannot travel in it), with the
+    page's own parameters (`extras`; None leaves one out)."""
     query = config.to_query()
+    query.update({name: value for name, value in (extras or {}).items() if value is not None})
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)
 

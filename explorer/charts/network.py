@@ -90,7 +90,7 @@ def row_label(index: int, width: int) -> str:
 
 
 @lru_cache(maxsize=16)
-def diagram_spec(norm: str, activation: str) -> Spec:
+def diagram_spec(norm: str, activation: str, cell_width: int = CELL_WIDTH) -> Spec:
     """The boxes faceted by layer (rows) and stage (columns, in the placement's order); the normalisation's
     boxes in orange, its header marked. Bins of an earlier epoch, when sent, are drawn faintly behind."""
     stage_color = {
@@ -122,11 +122,11 @@ def diagram_spec(norm: str, activation: str) -> Spec:
             "type": "nominal",
             "title": None,
             "sort": {"field": "order", "op": "min"},
-            "header": {"labelFontSize": 10, "labelLimit": CELL_WIDTH + 8},
+            "header": {"labelFontSize": 10, "labelLimit": cell_width + 8},
         },
         "columns": len(stage_order(norm)),
         "spec": {
-            "width": CELL_WIDTH,
+            "width": cell_width,
             "height": CELL_HEIGHT,
             "layer": [
                 {

@@ -274,8 +274,9 @@ def surface_frame(plane: Plane, predictions: np.ndarray, class_names: Sequence[s
 
 
 @lru_cache(maxsize=16)
-def surface_spec(task: str, n_classes: int = 2, scaled: bool = True) -> Spec:
-    """`scaled` is False when the run's scaler is 'none': the axes are then the raw features."""
+def surface_spec(task: str, n_classes: int = 2, scaled: bool = True, height: int = 330) -> Spec:
+    """`scaled` is False when the run's scaler is 'none': the axes are then the raw features. `height`: less
+    in A | B mode, where B's network sits under the surface."""
     word = "scaled" if scaled else "raw"
     axes = {
         "x": {
@@ -297,6 +298,8 @@ def surface_spec(task: str, n_classes: int = 2, scaled: bool = True) -> Spec:
     ]
     if task == "classification":
         color = {"field": "label", "type": "nominal", "title": "class"}
+        if height < 330:  # short (A | B): no legend to squeeze the plot; the tooltips name each point's class
+            color["legend"] = None
         cell_extra = {
             "opacity": {
                 "field": "confidence",
@@ -322,7 +325,7 @@ def surface_spec(task: str, n_classes: int = 2, scaled: bool = True) -> Spec:
         cell_tips = [{"field": "value", "type": "quantitative", "title": "prediction", "format": ".3g"}]
         point_tips.append({"field": "value", "type": "quantitative", "title": "true target", "format": ".3g"})
     return {
-        "height": 330,
+        "height": height,
         "title": {"text": title, "subtitle": subtitle, "anchor": "start"},
         "layer": [
             {
@@ -425,7 +428,13 @@ class TrainCharts:
         return insides.build(trainer.records, self.inputs, self.activation, self.norm, band_layer, band_stage)
 
     def build_top(
-        self, trainer: Trainer, ghost: Ghost | None = None, epoch: int | None = None, overlay: bool = False
+        self,
+        trainer: Trainer,
+        ghost: Ghost | None = None,
+        epoch: int | None = None,
+        overlay: bool = False,
+        surface_height: int = 330,
+        cell_width: int = network.CELL_WIDTH,
     ) -> dict[str, Chart]:
         """The charts beside the buttons, redrawn every tick: "loss", "metric", "network" (the data path,
         `explorer.charts.network`) and "surface".
@@ -444,7 +453,7 @@ class TrainCharts:
             "loss": Chart(loss_spec(), with_ghost(curve, ghost_curve, label)),
             "metric": Chart(metric_spec(metric), with_ghost(curve, ghost_curve if same_metric else None, label)),
             "network": Chart(
-                network.diagram_spec(self.norm, self.activation),
+                network.diagram_spec(self.norm, self.activation, cell_width),
                 network.diagram_frame(
                     record["layers"] if record else [], self.activation, self.norm, first["layers"] if first else []
                 ),
@@ -461,6 +470,6 @@ class TrainCharts:
             else:
                 self.surface_epoch, frame = self.surfaces.at(epoch)
             if self.surface_epoch is not None:
-                spec = surface_spec(self.task, max(len(self.class_names), 2), self.scaled)
+                spec = surface_spec(self.task, max(len(self.class_names), 2), self.scaled, surface_height)
                 charts["surface"] = Chart(spec, frame)
         return charts

@@ -34,16 +34,17 @@ MEASURE = """() => {
         epoch: box(document.querySelector('.st-key-train-epoch')),
         loss: box(document.querySelector('.st-key-train-loss .stVegaLiteChart')),
         network: box(document.querySelector('.st-key-train-network .stVegaLiteChart')),
+        networkB: box(document.querySelector('.st-key-train-network-b .stVegaLiteChart')),
         surface: box([...document.querySelectorAll('.stMain .stVegaLiteChart')].find(c => c.querySelector('canvas, svg')
-            && !c.closest('.st-key-train-loss, .st-key-train-network, [data-testid=stTabs]'))),
+            && !c.closest('.st-key-train-loss, .st-key-train-network, .st-key-train-network-b, [data-testid=stTabs]'))),
         sidebar: box(document.querySelector('[data-testid=stSidebar]')),
         charts: charts.map(box),
     };
 }"""
 
 
-def _open_train(page: Page, app_url: str) -> None:
-    page.goto(f"{app_url}/train?n_samples=300&epochs=50&norm=bn_before")  # three stages: the widest row
+def _open_train(page: Page, app_url: str, extra: str = "") -> None:
+    page.goto(f"{app_url}/train?n_samples=300&epochs=50&norm=bn_before{extra}")  # three stages: the widest row
     epoch = page.locator(".st-key-train-epoch [data-testid=stMetricValue]")
     epoch.filter(has_text="0 / 50").wait_for()
     page.get_by_role("button", name="Step").click()
@@ -78,6 +79,19 @@ def test_train_first_screen_holds_play_the_numbers_loss_surface_and_the_first_la
         assert seen[name] is not None and seen[name]["top"] >= 0 and seen[name]["bottom"] <= height, (name, seen)
     assert seen["network"]["top"] + FIRST_LAYER_PX <= height, seen["network"]
     _fits(seen, "Train")
+
+
+@pytest.mark.parametrize(("width", "height"), [(1400, 1000), (1280, 800)])
+def test_in_a_b_mode_both_networks_fit_the_first_screen_too(page: Page, app_url: str, width: int, height: int) -> None:
+    page.set_viewport_size({"width": width, "height": height})
+    _open_train(page, app_url, "&activation=sigmoid&ab=norm:bn_after")
+    page.locator(".st-key-train-network-b .stVegaLiteChart canvas").wait_for()
+    seen = page.evaluate(MEASURE)
+    for name in ("play", "epoch", "loss", "surface"):
+        assert seen[name] is not None and seen[name]["top"] >= 0 and seen[name]["bottom"] <= height, (name, seen)
+    for name in ("network", "networkB"):
+        assert seen[name]["top"] + FIRST_LAYER_PX <= height and seen[name]["right"] <= width, (name, seen[name])
+    _fits(seen, "Train, A | B")
 
 
 @pytest.mark.parametrize("width", [1400, 1000])

@@ -33,6 +33,7 @@ from ui.train.pace import Pace
 from ui.train.slots import SLOTS, TrainingSlots
 
 RUN = "train.run"
+B_RUN = "train.b_run"  # A | B's second run (ui.train.pair keeps it one key apart from RUN)
 GHOST = "train.ghost"  # the previous run's curve, drawn faded under the new one until dismissed
 PACE = "train.pace"  # ui.train.pace.Pace: this session's redraw pace
 REJECTED = "train.rejected"  # (config, message) of the last config that could not be built
@@ -254,6 +255,55 @@ def use(chosen: Config) -> str:
     return ""
 
 
+def b_run() -> Run | None:
+    """The second run of A | B (`ui.train.pair`), when the page shows two."""
+    return st.session_state.get(B_RUN)
+
+
+def build_b(config: Config) -> str:
+    """Make B a run of `config` beside A, in step with it; returns why it cannot be built ('' when it could).
+
+    Keys that apply live (learning rate, epochs) change B as they change A, without a restart; otherwise B
+    starts again from epoch 0 on A's prepared data when the data keys are the same."""
+    a, current = run(), b_run()
+    if current is not None:
+        keys = changed_keys(current.config, config)
+        if keys and all(k in LIVE_KEYS for k in keys) and not current.trainer.diverged:
+            with current.lock:
+                target = current.trainer if current.remote is None else current.remote
+                if "lr" in keys:
+                    target.set_lr(config.lr)
+                if "epochs" in keys:
+                    target.set_epochs(config.epochs)
+            return ""
+    same_data = not any(k in PREPARE_KEYS for k in changed_keys(a.config, config))
+    try:
+        fresh = _build(config, playing=a.playing, prepared=a.trainer.prepared if same_data else None)
+    except ConfigError as err:
+        return str(err)
+    if a.trainer.epoch:  # B joins, or changes, mid-run: A starts again with it, so both stay in step
+        st.session_state[RUN] = _build(a.config, playing=a.playing, prepared=a.trainer.prepared)
+        _retire(a)
+        st.toast("A and B start together from epoch 0, so they stay in step.", icon=":material/restart_alt:")
+    st.session_state[B_RUN] = fresh
+    if current is not None:
+        _retire(current)
+    return ""
+
+
+def drop_b() -> None:
+    """A alone again."""
+    current = st.session_state.pop(B_RUN, None)
+    if current is not None:
+        _retire(current)
+
+
+def runs() -> list[Run]:
+    """The runs on screen: A, and B in A | B mode; every button acts on all of them, in lockstep."""
+    second = b_run()
+    return [run()] if second is None else [run(), second]
+
+
 def speed() -> float | None:
     """This session's Speed: epochs per second while playing (None: as fast as it goes)."""
     return st.session_state.setdefault(SPEED, DEFAULT_SPEED)
@@ -271,56 +321,58 @@ def speed_of(text: str) -> float | None:
 def set_speed(rate: float | None) -> None:
     """A new Speed: the running training takes it at once, from the epoch it is at."""
     st.session_state[SPEED] = rate
-    current = run()
-    with current.lock:
-        current.limit.set_rate(rate, time.monotonic(), current.trainer.epoch)
-        current.meter.marks.clear()
-        if current.remote is not None:
-            current.remote.set_speed(rate)
+    for current in runs():
+        with current.lock:
+            current.limit.set_rate(rate, time.monotonic(), current.trainer.epoch)
+            current.meter.marks.clear()
+            if current.remote is not None:
+                current.remote.set_speed(rate)
 
 
 def play() -> None:
-    current = run()
-    with current.lock:
-        current.playing = current.can_play
-        current.meter.marks.clear()
-        current.limit.restart(time.monotonic(), current.trainer.epoch)
-        pace().restart()
-        if current.remote is not None and current.playing:
-            current.remote.play()
+    for current in runs():
+        with current.lock:
+            current.playing = current.can_play
+            current.meter.marks.clear()
+            current.limit.restart(time.monotonic(), current.trainer.epoch)
+            if current.remote is not None and current.playing:
+                current.remote.play()
+    pace().restart()
 
 
 def pause() -> None:
     """Stop after the tick in progress (if any), so the page then shows where the run stopped."""
-    current = run()
-    with current.lock:
-        current.playing = False
-        if current.remote is not None:
-            current.remote.pause()
-    SLOTS.leave(current.id)
+    for current in runs():
+        with current.lock:
+            current.playing = False
+            if current.remote is not None:
+                current.remote.pause()
+        SLOTS.leave(current.id)
 
 
 def step() -> None:
     """One epoch now (paused), so the charts can be read epoch by epoch."""
-    current = run()
-    with current.lock:
-        current.playing = False
-        if current.remote is None:
-            current.trainer.advance(epochs=1)
-            return
-        try:
-            current.remote.step()
-        except WorkerLost as lost:
-            _replace_lost(current, str(lost))
+    for current in runs():
+        with current.lock:
+            current.playing = False
+            if current.remote is None:
+                current.trainer.advance(epochs=1)
+                continue
+            try:
+                current.remote.step()
+            except WorkerLost as lost:
+                _replace_lost(current, str(lost))
 
 
 def reset() -> None:
-    """The run's own Config from epoch 0 (same seed: the same numbers again, on the same prepared data)."""
-    current = run()
-    with current.lock:
-        current.playing = False  # a tick still holding the old run must not train it on
-        st.session_state[RUN] = _build(current.config, prepared=current.trainer.prepared)
-    _retire(current)
+    """The runs' own Configs from epoch 0 (same seed: the same numbers again, on the same prepared data)."""
+    for key, current in ((RUN, run()), (B_RUN, b_run())):
+        if current is None:
+            continue
+        with current.lock:
+            current.playing = False  # a tick still holding the old run must not train it on
+            st.session_state[key] = _build(current.config, prepared=current.trainer.prepared)
+        _retire(current)
 
 
 def _replace_lost(lost: Run, why: str) -> None:
@@ -349,7 +401,7 @@ def _replace_lost(lost: Run, why: str) -> None:
         f"{why[:1].upper()}{why[1:]}: training restarted in a new one and was restored to epoch {reached} "
         "(the same seed gives the same numbers).",
     )
-    st.session_state[RUN] = fresh
+    st.session_state[B_RUN if st.session_state.get(B_RUN) is lost else RUN] = fresh
     _retire(lost)
 
 

@@ -17,10 +17,11 @@ from explorer.charts.train import Ghost as ChartGhost
 from explorer.config import Config
 from explorer.runs.diagnosis import overfitting
 from explorer.runs.speed import SPEEDS
+from explorer.teaching import labels
 from explorer.teaching.labels import METRICS, capitalised
 from explorer.teaching.scenarios import SCENARIOS
 from ui import fragments
-from ui.train import browser_lag, controls, export_menu, state
+from ui.train import browser_lag, controls, export_menu, pair, state
 from ui.train.slots import SLOTS
 
 # Streamlit's main block starts 6rem down; the Train page needs that room for its first screen.
@@ -88,22 +89,27 @@ def blocked(problem: str, waiting: bool, run: state.Run) -> None:
 def live(run: state.Run) -> None:
     """The ticking parts of the page, each rerunning on its own while playing: the numbers every
     `state.tick_every()`, the top charts every `state.charts_every()`, the insides every
-    `state.inside_every()`."""
+    `state.inside_every()`. In A | B mode B ticks with A."""
+    playing = any(r.playing for r in state.runs())
 
-    @st.fragment(run_every=state.tick_every() if run.playing else None)
+    @st.fragment(run_every=state.tick_every() if playing else None)
     def tick() -> None:
         current = state.run()  # Reset may have replaced the run since the page was drawn
-        if state.tick(current):
-            st.rerun(scope="app")  # it just finished: redraw the buttons and stop ticking
+        second = state.b_run()
+        ended = state.tick(current)
+        if second is not None:
+            ended = state.tick(second) or ended
+        if ended and not any(r.playing for r in state.runs()):
+            st.rerun(scope="app")  # they just finished: redraw the buttons and stop ticking
         if state.keep_pace(current):
             st.rerun(scope="app")  # ask the browser for redraws at the new pace
         _status(current)
 
-    @st.fragment(run_every=state.charts_every() if run.playing else None)
+    @st.fragment(run_every=state.charts_every() if playing else None)
     def top() -> None:
         _top(state.run())
 
-    @st.fragment(run_every=state.inside_every() if run.playing else None)
+    @st.fragment(run_every=state.inside_every() if playing else None)
     def inside() -> None:
         _inside(state.run())
 
@@ -115,6 +121,8 @@ def live(run: state.Run) -> None:
 
 
 NETWORK_PX = 330  # the network figure's box: two layers on screen, the rest by scrolling within it
+SURFACE_PX, SURFACE_PAIRED_PX = 330, 235  # the boundary's height; smaller in A | B, B's network under it
+PAIRED_CELL_PX = 88  # B's boxes, beside A's in the narrower right column
 INSIDE_TABS = ("Spread and history", "Test metric", "Dead and saturated", "Gradients and updates", "Inputs")
 SCRUB, OVERLAY, LIVE = "train.scrub", "train.overlay", "live"  # the scrubber: an epoch, or LIVE (follow training)
 TOP_BUILT = "train.top_built"  # (what the charts show, whose run, when built, the charts): see _built_top
@@ -159,6 +167,20 @@ def _number(value: float | None, digits: int = 4) -> str:
     return "–" if value is None else f"{value:.{digits}g}"
 
 
+def _b_last() -> dict[str, float] | None:
+    """B's latest epoch in A | B mode ({} before its first), else None."""
+    second = state.b_run()
+    if second is None:
+        return None
+    return second.trainer.curve[-1] if second.trainer.curve else {}
+
+
+def _metric_text(value: float | None, metric_name: str) -> str:
+    if value is None:
+        return "–"
+    return f"{value:.1%}" if metric_name == "test_accuracy" else _number(value, 3)
+
+
 def _status(run: state.Run) -> None:
     trainer = run.trainer
     last = trainer.curve[-1] if trainer.curve else {}
@@ -185,18 +207,25 @@ def _status(run: state.Run) -> None:
             "averages). Compare 'eval', not the train-mode loss, with Test loss: under batch norm the two train "
             "losses can differ a lot, which is why test loss can sit below train loss.",
         )
+        b_last = _b_last()
         st.metric(
             "Test loss",
             _number(last.get("test_loss")),
             border=True,
-            help="The test split's mean loss at the epoch's end, in eval mode.",
+            delta=None if b_last is None else f"B: {_number(b_last.get('test_loss'))}",
+            delta_color="off",
+            delta_arrow="off",
+            help="The test split's mean loss at the epoch's end, in eval mode (in A | B mode, B's below).",
         )
         if trainer.metric_name == "test_accuracy":
             shown, words = ("–" if metric is None else f"{metric:.1%}"), "The share of test rows classified right."
         else:
             shown, words = _number(metric, 3), "R²: 1 is a perfect prediction, 0 no better than the mean."
+        b_metric = None if b_last is None else b_last.get(trainer.metric_name)
+        b_shown = None if b_last is None else f"B: {_metric_text(b_metric, trainer.metric_name)}"
         st.metric(
             capitalised(METRICS[trainer.metric_name]), shown, border=True,
+            delta=b_shown, delta_color="off", delta_arrow="off",
             help=f"{words} Measured at the epoch's end, in eval mode, on rows the network never trained on.",
         )  # fmt: skip
         pace = state.pace()
@@ -278,7 +307,11 @@ def _band_choice(run: state.Run) -> tuple[int, str]:
 
 
 def _chart_ghost(run: state.Run) -> ChartGhost | None:
-    """The session's ghost as the charts take it: the same object every tick (the charts cache its frame)."""
+    """The second curve on the loss chart: B's, live, in A | B mode; else the session's ghost (the previous
+    run), the same object every tick (the charts cache its frame)."""
+    second = state.b_run()
+    if second is not None:
+        return ChartGhost(list(second.trainer.curve), pair.label()) if second.trainer.curve else None
     ghost = state.ghost()
     if ghost is None:
         return None
@@ -303,16 +336,18 @@ def _reuse(cached: tuple | None, same: tuple, every: float, run: state.Run) -> b
     )
 
 
-def _built_top(run: state.Run, ghost: ChartGhost | None, shown: int | None, overlay: bool) -> dict[str, Chart]:
+def _built_top(
+    run: state.Run, ghost: ChartGhost | None, shown: int | None, overlay: bool, surface_height: int = 330
+) -> dict[str, Chart]:
     """This tick's top charts, built again only when something they show changed: a tick in which no step
     was taken redraws the same rows (and their Arrow tables) for free."""
     trainer = run.trainer
     shown_ghost = None if ghost is None else (ghost.label, len(ghost.curve))
-    same = (run.id, trainer.diverged, shown_ghost, shown, overlay)
+    same = (run.id, trainer.diverged, shown_ghost, shown, overlay, surface_height)
     key = (*same, trainer.steps, trainer.epoch)
     cached = st.session_state.get(TOP_BUILT)
     if not _reuse(cached, same, state.charts_every(), run) and (cached is None or cached[0] != key):
-        charts = run.charts.build_top(trainer, ghost=ghost, epoch=shown, overlay=overlay)
+        charts = run.charts.build_top(trainer, ghost=ghost, epoch=shown, overlay=overlay, surface_height=surface_height)
         cached = (key, same, time.monotonic(), charts, run.charts.surface_epoch)
         st.session_state[TOP_BUILT] = cached
     return cached[3]
@@ -363,33 +398,51 @@ def _scrub_choice(run: state.Run) -> tuple[int | None, bool]:
     return (None if chosen == LIVE else int(chosen)), overlay
 
 
+NETWORK_HELP = (
+    "Each box: the values on the probe rows (the test split, at most 2,000 rows) after that stage, as a share "
+    "per bin, with their mean and std; after the activation, the share of units that are dead (always 0) or "
+    "saturated (stuck at a bound). Bins are fixed for the run. Batch norm's box is framed in orange: change "
+    "Normalisation and watch it move."
+)
+
+
+def _network(run: state.Run, chart: Chart, key: str, name: str = "") -> None:
+    """A run's network figure under its heading; every layer reachable (two on screen, more by scrolling).
+    `name`: A | B's short heading ('A', 'B: norm=bn_after'), the data path in words left to the help."""
+    title, order = network.heading(run.config.norm, run.config.activation)
+    if name:
+        st.caption(f"**{name}**: {labels.NORMS.get(run.config.norm, run.config.norm)}", help=f"{order} {NETWORK_HELP}")
+    else:
+        st.caption(f"**{title}**: {order}", help=NETWORK_HELP)
+    with st.container(key=key, height=NETWORK_PX, border=False):
+        if len(chart.data):
+            _draw(chart)
+        else:  # a faceted view of no rows breaks Vega's sort: nothing to draw before the first epoch
+            st.caption("Press Play or Step: each box fills in with its histogram after the first epoch.")
+
+
 def _top(run: state.Run) -> None:
     """Loss and the network stage by stage on the left, the boundary and the scrubber on the right: one
-    screen with the buttons, redrawn every tick."""
+    screen with the buttons, redrawn every tick. In A | B mode B's network sits under a smaller boundary."""
+    second = state.b_run()
     left, right = st.columns([1.35, 1], gap="medium")
     with right:
-        surface_box = st.container()
+        surface_box, b_box = st.container(), st.container()
         shown, overlay = _scrub_choice(run)
-    charts = _built_top(run, _chart_ghost(run), shown, overlay)
+    height = SURFACE_PX if second is None else SURFACE_PAIRED_PX
+    charts = _built_top(run, _chart_ghost(run), shown, overlay, height)
     with left:
         with st.container(key="train-loss"):
             _draw(charts["loss"])
-        title, order = network.heading(run.config.norm, run.config.activation)
-        st.caption(
-            f"**{title}**: {order}",
-            help="Each box: the values on the probe rows (the test split, at most 2,000 rows) after that stage, "
-            "as a share per bin, with their mean and std; after the activation, the share of units that are dead "
-            "(always 0) or saturated (stuck at a bound). Bins are fixed for the run. Batch norm's box is framed in "
-            "orange: change Normalisation and watch it move.",
-        )
-        # Every layer reachable: the first two on screen, the rest by scrolling within the figure.
-        with st.container(key="train-network", height=NETWORK_PX, border=False):
-            if len(charts["network"].data):
-                _draw(charts["network"])
-            else:  # a faceted view of no rows breaks Vega's sort: nothing to draw before the first epoch
-                st.caption("Press Play or Step: each box fills in with its histogram after the first epoch.")
+        _network(run, charts["network"], "train-network", "A" if second is not None else "")
     with surface_box:
         _surface(run, charts, shown)
+    if second is not None:
+        b_charts = second.charts.build_top(
+            second.trainer, epoch=shown, overlay=overlay, surface_height=height, cell_width=PAIRED_CELL_PX
+        )
+        with b_box:
+            _network(second, b_charts["network"], "train-network-b", pair.label())
 
 
 def _inside(run: state.Run) -> None:
