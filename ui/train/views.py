@@ -384,7 +384,7 @@ def _scrub_choice(run: state.Run) -> tuple[int | None, bool]:
     epochs = [int(record["epoch"]) for record in run.trainer.records]
     if st.session_state.get(SCRUB) not in (LIVE, *epochs):
         st.session_state[SCRUB] = LIVE  # a new run, or an epoch thinned away: back to following training
-    with st.container(horizontal=True, vertical_alignment="bottom", key="train-scrub"):
+    with st.container(horizontal=True, vertical_alignment="bottom", key="train-scrubber"):
         chosen = st.select_slider(
             "Epoch shown", [*epochs, LIVE], key=SCRUB, disabled=not epochs,
             format_func=lambda e: "live" if e == LIVE else f"epoch {e}",
