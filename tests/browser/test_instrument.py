@@ -3,10 +3,14 @@ an earlier epoch, and A | B trains two runs in step, both drawn, from a shared l
 
 from __future__ import annotations
 
+import signal
+import time
+
+import psutil
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.support.browser import WAIT_MS, wait_until_drawn
+from tests.support.browser import WAIT_MS, running_app, wait_until_drawn
 
 EPOCH = ".st-key-train-epoch [data-testid=stMetricValue]"
 SCRUB = ".st-key-train-scrub"  # the widget key train.scrub, as Streamlit writes it in a class name
@@ -58,3 +62,49 @@ def test_a_b_from_a_shared_link_trains_both_in_step_and_draws_both(page: Page, a
     deltas = page.locator("[data-testid=stMetricDelta]").all_inner_texts()
     assert any(text.startswith("B: ") for text in deltas), deltas  # B's numbers beside A's
     assert "ab=norm%3Abn_after" in page.url or "ab=norm:bn_after" in page.url  # the link keeps the pair
+
+
+def _training_processes(app_url: str) -> list[psutil.Process]:
+    """The server's training processes: the children of the `streamlit run` serving `app_url` that
+    multiprocessing spawned."""
+    port = app_url.rsplit(":", 1)[1]
+    server = next(
+        p
+        for p in psutil.process_iter(["cmdline"])
+        if "--server.port" in (p.info["cmdline"] or []) and port in p.info["cmdline"]
+    )
+    return [c for c in server.children() if any("spawn_main" in part for part in c.cmdline())]
+
+
+def test_a_training_process_killed_mid_run_costs_nothing_the_run_is_restored_and_goes_on(
+    page: Page, app_url: str
+) -> None:
+    page.goto(f"{app_url}/train?n_samples=300&epochs=2000")
+    page.wait_for_selector(EPOCH)
+    page.get_by_role("button", name="Play", exact=True).click()
+    page.wait_for_function("sel => parseInt(document.querySelector(sel).innerText) >= 3", arg=EPOCH, timeout=WAIT_MS)
+    for process in _training_processes(app_url):
+        process.send_signal(signal.SIGKILL)
+    expect(page.get_by_text("training restarted in a new one and was restored to epoch")).to_be_visible(timeout=WAIT_MS)
+    restored = _epoch(page)
+    assert restored >= 3  # not back to epoch 0
+    page.wait_for_function(
+        "([sel, n]) => parseInt(document.querySelector(sel).innerText) > n", arg=[EPOCH, restored], timeout=WAIT_MS
+    )  # and it plays on
+
+
+def test_on_a_fresh_server_the_first_play_shows_an_epoch_at_once(page: Page) -> None:
+    """The training processes start with the first page the server draws (Learn here), so by the time a
+    learner has read a little and pressed Play on Train, they have imported torch. Goal 1 s (bench/page_load.py
+    measures it); asserted with room for a loaded test machine."""
+    with running_app() as url:
+        page.goto(url)
+        page.get_by_role("heading", name="Learn: why normalise").wait_for()
+        page.wait_for_timeout(6_000)  # reading
+        page.goto(f"{url}/train")
+        page.wait_for_selector(EPOCH)
+        wait_until_drawn(page)
+        start = time.monotonic()
+        page.get_by_role("button", name="Play", exact=True).click()
+        page.wait_for_function("sel => parseInt(document.querySelector(sel).innerText) > 0", arg=EPOCH, timeout=WAIT_MS)
+        assert time.monotonic() - start < 3.0
