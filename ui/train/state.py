@@ -222,6 +222,20 @@ def reset_message(keys: list[str]) -> str:
     return f"{group.capitalize()} changed ({', '.join(keys)}): the run restarted from epoch 0."
 
 
+def _applied_live(current: Run, chosen: Config, keys: list[str]) -> bool:
+    """Apply `keys` of `chosen` to the running training if they all change live (a diverged run starts
+    again instead); True when they did."""
+    if not all(k in LIVE_KEYS for k in keys) or current.trainer.diverged:
+        return False
+    with current.lock:
+        target = current.trainer if current.remote is None else current.remote
+        if "lr" in keys:
+            target.set_lr(chosen.lr)
+        if "epochs" in keys:
+            target.set_epochs(chosen.epochs)
+    return True
+
+
 def use(chosen: Config) -> str:
     """Make `chosen` the session's Config; returns why it cannot be built ('' when it could)."""
     current = run()
@@ -229,13 +243,7 @@ def use(chosen: Config) -> str:
     if not keys:
         shared_config.set(chosen)
         return ""
-    if all(k in LIVE_KEYS for k in keys) and not current.trainer.diverged:  # a diverged run starts again
-        with current.lock:
-            target = current.trainer if current.remote is None else current.remote
-            if "lr" in keys:
-                target.set_lr(chosen.lr)
-            if "epochs" in keys:
-                target.set_epochs(chosen.epochs)
+    if _applied_live(current, chosen, keys):
         shared_config.set(current.config)
         return ""
     rejected = st.session_state.get(REJECTED)
@@ -268,13 +276,7 @@ def build_b(config: Config) -> str:
     a, current = run(), b_run()
     if current is not None:
         keys = changed_keys(current.config, config)
-        if keys and all(k in LIVE_KEYS for k in keys) and not current.trainer.diverged:
-            with current.lock:
-                target = current.trainer if current.remote is None else current.remote
-                if "lr" in keys:
-                    target.set_lr(config.lr)
-                if "epochs" in keys:
-                    target.set_epochs(config.epochs)
+        if keys and _applied_live(current, config, keys):
             return ""
     same_data = not any(k in PREPARE_KEYS for k in changed_keys(a.config, config))
     try:
