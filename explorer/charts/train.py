@@ -427,6 +427,16 @@ class TrainCharts:
         "grad_norms", "update_ratio" (the page redraws them less often than the top)."""
         return insides.build(trainer.records, self.inputs, self.activation, self.norm, band_layer, band_stage)
 
+    def network_chart(
+        self, trainer: Trainer, epoch: int | None = None, overlay: bool = False, cell_width: int = network.CELL_WIDTH
+    ) -> Chart:
+        """The network drawn as its data path at `epoch` (None: the latest), epoch 1 faintly behind if `overlay`."""
+        record = network.stage_record(trainer.records, epoch)
+        first = trainer.records[0] if overlay and trainer.records else None
+        layers, earlier = (record["layers"] if record else []), (first["layers"] if first else [])
+        spec = network.diagram_spec(self.norm, self.activation, cell_width)
+        return Chart(spec, network.diagram_frame(layers, self.activation, self.norm, earlier))
+
     def build_top(
         self,
         trainer: Trainer,
@@ -447,17 +457,10 @@ class TrainCharts:
         ghost_curve = self._ghost_curve(ghost, metric)
         label = ghost.label if ghost is not None else ""
         same_metric = ghost is not None and ghost.metric_name == metric
-        record = network.stage_record(trainer.records, epoch)
-        first = trainer.records[0] if overlay and trainer.records else None
         charts = {
             "loss": Chart(loss_spec(), with_ghost(curve, ghost_curve, label)),
             "metric": Chart(metric_spec(metric), with_ghost(curve, ghost_curve if same_metric else None, label)),
-            "network": Chart(
-                network.diagram_spec(self.norm, self.activation, cell_width),
-                network.diagram_frame(
-                    record["layers"] if record else [], self.activation, self.norm, first["layers"] if first else []
-                ),
-            ),
+            "network": self.network_chart(trainer, epoch, overlay, cell_width),
         }
         self.surface_epoch = None
         if self.plane is not None and not trainer.diverged:

@@ -100,7 +100,7 @@ def test_on_a_fresh_server_the_first_play_shows_an_epoch_at_once(page: Page) -> 
     with running_app() as url:
         page.goto(url)
         page.get_by_role("heading", name="Learn: why normalise").wait_for()
-        page.wait_for_timeout(6_000)  # reading
+        page.wait_for_timeout(10_000)  # reading (the processes import torch meanwhile, even on a busy machine)
         page.goto(f"{url}/train")
         page.wait_for_selector(EPOCH)
         wait_until_drawn(page)

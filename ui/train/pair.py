@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import streamlit as st
 
-from explorer import config as cfg
 from explorer.config import Config, ConfigError, format_value, parse_value
 from explorer.teaching import labels
 from ui import shared_config
@@ -23,7 +22,6 @@ ON, KEY, VALUE = "train.pair_on", "train.pair_key", "train.pair_value"  # the si
 PROBLEM = "train.pair_problem"  # why the pair cannot be built, shown once under the widgets
 FIRST_PAIR = ("norm", "bn_after")  # with A at bn_before and sigmoid: question 2, answered by watching
 FIRST_A = {"norm": "bn_before", "activation": "sigmoid"}
-CHOICES = {"norm": cfg.NORMS, "scaler": cfg.SCALERS, "activation": cfg.ACTIVATIONS, "optimizer": cfg.OPTIMIZERS}
 
 
 def parse_pair(text: str) -> tuple[str, str]:
@@ -76,8 +74,8 @@ def _turned_on() -> None:
 
 
 def _value_widget(key: str, a: Config) -> None:
-    if key in CHOICES:
-        options = [v for v in CHOICES[key] if v != getattr(a, key)] or list(CHOICES[key])
+    if key in labels.CHOICES:  # a key with a fixed list of values: every value but A's
+        options = [v for v in labels.CHOICES[key] if v != getattr(a, key)] or list(labels.CHOICES[key])
         if st.session_state.get(VALUE) not in options:
             st.session_state[VALUE] = options[0]
         st.selectbox("B's value", options, key=VALUE, format_func=lambda v: labels.label(key, v))

@@ -217,10 +217,11 @@ def _status(run: state.Run) -> None:
             delta_arrow="off",
             help="The test split's mean loss at the epoch's end, in eval mode (in A | B mode, B's below).",
         )
+        shown = _metric_text(metric, trainer.metric_name)
         if trainer.metric_name == "test_accuracy":
-            shown, words = ("–" if metric is None else f"{metric:.1%}"), "The share of test rows classified right."
+            words = "The share of test rows classified right."
         else:
-            shown, words = _number(metric, 3), "R²: 1 is a perfect prediction, 0 no better than the mean."
+            words = "R²: 1 is a perfect prediction, 0 no better than the mean."
         b_metric = None if b_last is None else b_last.get(trainer.metric_name)
         b_shown = None if b_last is None else f"B: {_metric_text(b_metric, trainer.metric_name)}"
         st.metric(
@@ -438,11 +439,9 @@ def _top(run: state.Run) -> None:
     with surface_box:
         _surface(run, charts, shown)
     if second is not None:
-        b_charts = second.charts.build_top(
-            second.trainer, epoch=shown, overlay=overlay, surface_height=height, cell_width=PAIRED_CELL_PX
-        )
+        b_network = second.charts.network_chart(second.trainer, shown, overlay, PAIRED_CELL_PX)  # B's figure only
         with b_box:
-            _network(second, b_charts["network"], "train-network-b", pair.label())
+            _network(second, b_network, "train-network-b", pair.label())
 
 
 def _inside(run: state.Run) -> None:
