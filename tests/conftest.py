@@ -4,6 +4,7 @@ fails the test on any console error or request to a non-local host."""
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterator
 
 import pytest
@@ -14,6 +15,8 @@ from tests.support.browser import chromium_page, running_app, watch_console_and_
 # Page tests (AppTest) train in the script thread, as a server with no training processes does; the
 # servers that browser tests start use the default, training processes (`ui.train.workers`).
 os.environ.setdefault("EXPLORER_TRAINING_WORKERS", "0")
+# Nothing a test writes (evidence cache, rooms database) lands in the user's own data folder.
+os.environ.setdefault("EXPLORER_DATA_DIR", tempfile.mkdtemp(prefix="explorer-tests-"))
 
 
 @pytest.fixture(scope="module")
