@@ -39,6 +39,7 @@ SLICE_SECONDS = 0.05  # training per turn: a worker with 15 playing runs comes b
 STALE_SECONDS = 20.0  # a playing run no page asked about for this long pauses (its tab is gone or hidden)
 WORKER_NICE = 10  # below the server: a click's redraw gets a core before another slice of training
 ANSWER_TIMEOUT_S = 30.0
+READY = "ready"  # a worker's first message: torch is imported and a first epoch trained, so the next is quick
 
 
 @dataclass
@@ -210,7 +211,17 @@ def _serve(conn: Connection) -> None:
     torch.set_num_threads(1)
     with contextlib.suppress(OSError):  # not allowed here: run at the server's priority
         os.nice(WORKER_NICE)
+    _warm_up()
+    with contextlib.suppress(OSError):
+        conn.send(READY)
     _Worker(conn).serve()
+
+
+def _warm_up() -> None:
+    """Train the default setup for an epoch, once: torch's first calls (kernel choice, allocator, the data
+    generators' imports) cost a second that the first learner's Play would otherwise wait for."""
+    with contextlib.suppress(Exception):  # a warm-up that fails leaves the worker cold, not broken
+        Trainer(Config()).advance(epochs=1)
 
 
 # ---- the server's side ---------------------------------------------------------------------------------
@@ -224,6 +235,7 @@ class _Channel:
         self.process.start()
         child.close()
         self.runs: weakref.WeakValueDictionary[str, RemoteRun] = weakref.WeakValueDictionary()
+        self.ready = threading.Event()  # set by the worker's READY, or when it died (nothing more to wait for)
         self._send_lock = threading.Lock()
         self.reader = threading.Thread(target=self._read, daemon=True, name="explorer-training-reader")
         self.reader.start()
@@ -245,9 +257,13 @@ class _Channel:
                 progress = self.conn.recv()
             except (EOFError, OSError):
                 break
+            if progress == READY:
+                self.ready.set()
+                continue
             run = self.runs.get(progress.run)
             if run is not None:
                 run.receive(progress)
+        self.ready.set()
         for run in list(self.runs.values()):
             run.receive(None)
 
@@ -419,6 +435,11 @@ class TrainingPool:
             while len(self._channels) < self.size:
                 self._channels.append(_Channel())
             return list(self._channels)
+
+    def wait_ready(self, timeout: float) -> bool:
+        """Block until every worker has imported torch and trained its warm-up epoch (or `timeout` passed)."""
+        deadline = time.monotonic() + timeout
+        return all(c.ready.wait(max(0.0, deadline - time.monotonic())) for c in self.warm())
 
     @property
     def runs(self) -> int:

@@ -31,12 +31,12 @@ def test_torch_is_the_cpu_build_of_the_pinned_release() -> None:
     assert DOCKERFILE.index("--index-url") < DOCKERFILE.index("-r requirements.txt")  # CPU torch first
 
 
-def test_serves_app_py_on_all_interfaces_of_8501_as_a_non_root_user_with_a_health_check() -> None:
+def test_serves_the_app_ready_on_all_interfaces_of_8501_as_a_non_root_user_with_a_health_check() -> None:
     assert "EXPOSE 8501" in DOCKERFILE
     user = re.search(r"^USER (\S+)$", DOCKERFILE, re.M).group(1)
     assert user.split(":")[0] not in ("root", "0")
     assert "HEALTHCHECK" in DOCKERFILE and "/_stcore/health" in DOCKERFILE
-    assert '"app.py"' in DOCKERFILE and "--server.port=8501" in DOCKERFILE
+    assert '"ui.serve"' in DOCKERFILE and "--server.port=8501" in DOCKERFILE  # app.py, warm before health answers
     assert "--server.address=0.0.0.0" in DOCKERFILE  # Streamlit's default would not be reachable from outside
 
 

@@ -240,3 +240,14 @@ def test_a_run_plays_at_its_speed_and_takes_a_new_one_at_once(worker):
         page.send(("look", "a"))
         time.sleep(0.1)
     assert loop.runs["a"].trainer.epoch > paced + 10  # as fast as it goes: many more in half the time
+
+
+def test_a_pool_says_when_its_workers_are_warm() -> None:
+    """`python -m ui.serve` waits on this before its health check answers: each worker has imported torch
+    and trained its warm-up epoch, so the first Play is quick."""
+    workers = TrainingPool(1)
+    try:
+        assert workers.wait_ready(timeout=120)
+        assert all(channel.ready.is_set() for channel in workers.warm())
+    finally:
+        workers.close()

@@ -1,4 +1,4 @@
-"""Shared by the browser tests: a real `streamlit run app.py` on a free port, and Debian's Chromium.
+"""Shared by the browser tests: the app served as `make run` serves it, on a free port, and Debian's Chromium.
 
 Playwright drives /usr/bin/chromium (its own browser download does not work here). Waits are generous
 and nothing is timed: speed is for bench/.
@@ -46,10 +46,11 @@ def _free_port() -> int:
 
 @contextlib.contextmanager
 def running_app() -> Iterator[str]:
-    """A fresh Streamlit server for app.py; yields its base URL once /_stcore/health answers."""
+    """A fresh server for app.py, started as `make run` does (`python -m ui.serve`); yields its base URL once
+    /_stcore/health answers (the pages' code imported and the training processes warm)."""
     port = _free_port()
     command = [
-        sys.executable, "-m", "streamlit", "run", "app.py", "--server.port", str(port), "--server.address", "127.0.0.1",
+        sys.executable, "-m", "ui.serve", "--server.port", str(port), "--server.address", "127.0.0.1",
         "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
     ]  # fmt: skip
     env = {k: v for k, v in os.environ.items() if k != "EXPLORER_TRAINING_WORKERS"}  # the server's default: processes

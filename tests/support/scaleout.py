@@ -1,5 +1,5 @@
 """docker-compose.yml's topology on loopback, with real processes: Debian's nginx running deploy/nginx.conf,
-`streamlit run app.py` replicas (tests/support/browser.py's `running_app`), `dask scheduler` and `dask worker`.
+`python -m ui.serve` replicas (tests/support/browser.py's `running_app`), `dask scheduler` and `dask worker`.
 
 nginx runs the deploy file itself, with only its upstream servers, listen address and file paths swapped
 (each swap must match exactly, so an edit there that the test no longer covers fails loudly instead of
