@@ -1,4 +1,4 @@
-"""Many learners on one server: a real `streamlit run` on loopback and N sessions, all training at once on the
+"""Many learners on one server (`python -m ui.serve`, as `make run`) on loopback, N sessions all training at once on the
 Train page, measured from the clients' side. Printed as a table with the goals.
 
 Clients: `websocket` (default) speaks Streamlit's websocket protocol and draws nothing (tests/support/ws_client.py),
@@ -7,9 +7,10 @@ so the server gets the cores; `chromium` drives headless Chromium contexts, whic
 Per session: epochs per second while playing; click-to-redraw (a change of Epochs, which applies to the
 running training without a restart, until the session sees the new total); the interval between two
 visible updates of its epoch counter. For the server: the resident memory of its whole process tree.
-Goals, on 2 cores: websocket, N = 8: every session progresses, p95 click-to-redraw ≤ 1 s, p95 update interval
-≤ 1 s; websocket, N = 30: every session progresses, server RSS < 3 GB; chromium, N = 8: every session
-progresses, p95 click-to-redraw ≤ 2 s.
+Goals, on 2 cores: websocket, N = 8 and N = 30: every session progresses, p95 click-to-redraw ≤ 1 s, p95 update
+interval ≤ 1 s (and for N = 30 server RSS < 2 GB); chromium, N = 8: every session progresses, p95
+click-to-redraw ≤ 1.5 s. The intervals are also given for the window's second half: all sessions press Play
+in the same second, and the server's first seconds go to those whole-page reruns.
 
 A module, run from the checkout's root (it serves the checkout's app.py and borrows the tests' clients,
 tests/support), with the project installed (`make` does both: `make load-test`):
@@ -75,13 +76,14 @@ class Session:
     errors: list[str] = field(default_factory=list)
     tick_every: float | None = None  # Chromium: the counter's redraw interval the page asked for at the end
     renderer_busy: float | None = None  # Chromium: the share of the window its page's main thread worked
+    late_intervals: list[float] = field(default_factory=list)  # the same, in the window's second half
 
 
 def _epoch(text: str) -> int:
     return int(text.split("/")[0])
 
 
-def _counter(ticks: list[tuple[float, str]], start: float, end: float) -> tuple[int, list[float], float]:
+def _counter(ticks: list[tuple[float, str]], start: float, end: float) -> tuple[int, list[float], float, list[float]]:
     """Epochs trained, update intervals and the longest wait, from (time, text) changes of the counter (a
     moment without it, such as a full rerun that has not drawn it yet, is no update)."""
     ticks = [(t, text) for t, text in ticks if text and text.split("/")[0].strip().isdigit()]
@@ -91,7 +93,9 @@ def _counter(ticks: list[tuple[float, str]], start: float, end: float) -> tuple[
     times = [t for t, text in ticks if start < t <= end and text and not text.startswith("0 /")]
     intervals = [b - a for a, b in itertools.pairwise(times)]
     longest = max(b - a for a, b in itertools.pairwise([start, *times, end]))
-    return trained, intervals, longest
+    middle = (start + end) / 2
+    late = [b - a for a, b in itertools.pairwise(times) if a >= middle]
+    return trained, intervals, longest, late
 
 
 class Sampler:
@@ -207,8 +211,10 @@ async def _websocket_sessions(
         await asyncio.gather(*[c.close() for c in clients])
     sessions = []
     for client, seconds in zip(clients, clicks, strict=True):
-        trained, intervals, longest = _counter(client.changes.get(EPOCH_KEY, []), started, ended)
-        sessions.append(Session(trained, ended - started, seconds, intervals, longest, client.errors))
+        trained, intervals, longest, late = _counter(client.changes.get(EPOCH_KEY, []), started, ended)
+        sessions.append(
+            Session(trained, ended - started, seconds, intervals, longest, client.errors, late_intervals=late)
+        )
     return sessions, cpu
 
 
@@ -271,8 +277,9 @@ async def _chromium_sessions(url: str, args: argparse.Namespace, sampler: Sample
         sessions = []
         for page, start, end, seconds, worked, said in zip(pages, starts, ends, clicks, busy, errors, strict=True):
             ticks = [(t / 1000, text or "") for t, text in await page.evaluate("() => window.__ticks")]
-            trained, intervals, longest = _counter(ticks, start, end)
+            trained, intervals, longest, late = _counter(ticks, start, end)
             session = Session(trained, end - start, seconds, intervals, longest, said, renderer_busy=worked)
+            session.late_intervals = late
             session.tick_every = await _tick_every(page)
             if args.screenshots is not None:  # how each page looked at the end, e.g. one that stopped redrawing
                 await page.screenshot(path=args.screenshots / f"session-{len(sessions) + 1}.png", full_page=True)
@@ -319,10 +326,15 @@ class Goals:
 
 def goals(clients: str, sessions: int) -> Goals:
     if clients == "chromium":
-        return Goals("8 Chromium sessions", click_p95=2.0)
+        return Goals("8 Chromium sessions", click_p95=1.5)
     if sessions <= 8:
         return Goals("8 websocket sessions", click_p95=1.0, interval_p95=1.0)
-    return Goals("30 websocket sessions", rss_gb=3.0)
+    return Goals("30 websocket sessions", click_p95=1.0, interval_p95=1.0, rss_gb=2.0)  # issue 22
+
+
+def _second_half(sessions: list[Session]) -> str:
+    late = [i for s in sessions for i in s.late_intervals]
+    return f"{_percentile(late, 0.5):.2f} / {_percentile(late, 0.95):.2f}" if late else "-"
 
 
 def report(clients: str, sessions: list[Session], rss_peak: int, cpu: list[float]) -> bool:
@@ -342,6 +354,7 @@ def report(clients: str, sessions: list[Session], rss_peak: int, cpu: list[float
         ("click-to-redraw p95 by round, first to last (s)", _by_round(sessions), "", None),
         ("clicks never redrawn (in 30 s)", f"{sum(math.isinf(c) for c in clicks)} / {len(clicks)}", "", None),
         ("epoch-counter update interval p50 / p95 (s)", interval_text, *_limit(interval_p95, goal.interval_p95, "≤")),
+        ("... in the window's second half, p50 / p95 (s)", _second_half(sessions), "", None),
         ("longest wait for a counter update (s)", f"{max(s.longest_wait for s in sessions):.2f}", "", None),
         ("server RSS, whole process tree, peak (GB)", f"{rss_gb:.2f}", *_limit(rss_gb, goal.rss_gb, "<")),
         ("CPU cores busy: server / its children / clients / rest", " / ".join(f"{c:.2f}" for c in cpu), "", None),
@@ -399,7 +412,9 @@ def main() -> None:
         args.screenshots.mkdir(parents=True, exist_ok=True)
     with running_app() as url:
         server_pid = next(
-            p.pid for p in psutil.Process().children(recursive=True) if "streamlit" in " ".join(p.cmdline())
+            p.pid
+            for p in psutil.Process().children()
+            if "ui.serve" in p.cmdline()  # the server, as `make run`
         )
         with Sampler(server_pid) as sampler:
             if args.clients == "websocket":

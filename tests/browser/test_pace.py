@@ -29,11 +29,11 @@ def test_a_browser_that_draws_its_ticks_late_asks_for_fewer_redraws(page: Page, 
     idle = page.evaluate("() => window.__explorerLag.delays.length")
     page.get_by_role("button", name="Play", exact=True).click()
     page.wait_for_function(f"() => window.__explorerLag.delays.length > {idle}", timeout=WAIT_MS)  # a tick drawn
-    assert page.get_by_text("Redrawing every").count() == 0  # on time: the page's own pace
+    assert page.get_by_text("Redrawing the numbers every").count() == 0  # on time: the page's own pace
 
     page.evaluate("() => window.__explorerLag.delays.push(-5)")  # as if a tick had been drawn 5 s sooner
     slowest = TICK_EVERY * 2**MAX_LEVEL
-    page.get_by_text(f"Redrawing every {slowest:g} s instead of {TICK_EVERY:g} s").wait_for(timeout=2 * WAIT_MS)
+    page.get_by_text(f"Redrawing the numbers every {slowest:g} s and the charts every").wait_for(timeout=2 * WAIT_MS)
     trained = f"() => parseInt(document.querySelector({EPOCH!r})?.textContent ?? '0') > 0"
     page.wait_for_function(trained, timeout=2 * WAIT_MS)  # and it trains on, redrawn at the slow pace
     assert not problems

@@ -8,6 +8,7 @@ import pytest
 
 from ui.train import state, workers
 from ui.train.pace import CALM_SECONDS, MAX_LEVEL, SETTLE_SECONDS, WINDOW, Pace
+from ui.train.state import TICK_EVERY
 
 
 def _ticks(pace: Pace, start: float, every: float, count: int, asked: float) -> tuple[float, list[bool]]:
@@ -75,8 +76,9 @@ def test_a_browser_that_drew_late_gets_its_pace_back_a_level_at_a_time_once_calm
 
 
 def test_after_a_late_browser_it_tries_faster_only_once_the_browser_was_calm():
-    pace = Pace(level=MAX_LEVEL)
-    assert not pace.drew_late(0.0)  # already at the slowest pace: no change, but the word counts
+    pace = Pace(level=MAX_LEVEL)  # a busy server sent it here: the counter still ticks every second
+    assert pace.counter_factor == 2 and pace.factor == 2**MAX_LEVEL
+    assert pace.drew_late(0.0) and pace.counter_factor == pace.factor  # the browser's word slows the counter too
     now, said = _ticks(pace, 0.0, 1.0, int(CALM_SECONDS) - 10, asked=1.0)  # the server's ticks on time all along
     assert not any(said) and pace.level == MAX_LEVEL
     now, said = _ticks(pace, now, 1.0, 20, asked=1.0)
@@ -94,7 +96,22 @@ def test_restart_forgets_the_gap_of_a_pause():
 @pytest.mark.parametrize("level", [0, 2])
 def test_every_redraw_interval_follows_the_sessions_pace(monkeypatch, level: int):
     monkeypatch.setattr(workers, "pool", lambda: SimpleNamespace(playing=0))
-    monkeypatch.setattr(state, "pace", lambda: Pace(level=level))
+    monkeypatch.setattr(state, "pace", lambda: Pace(level=level, browser_late=True))  # a busy browser
     assert state.tick_every() == state.TICK_EVERY * 2**level
     assert state.charts_every() == state.CHARTS_EVERY * 2**level
     assert state.inside_every() == state.INSIDE_EVERY * 2**level
+
+
+def test_a_busy_server_slows_the_charts_to_the_slowest_pace_but_the_counter_only_to_a_tick_a_second():
+    """30 sessions on 2 cores: charts every few seconds, and still a new epoch on screen every second."""
+    pace = Pace()
+    _ticks(pace, 0.0, 0.85, WINDOW + 1, asked=0.5)
+    assert pace.level == MAX_LEVEL and pace.factor == 2**MAX_LEVEL
+    assert TICK_EVERY * pace.counter_factor == 1.0
+
+
+def test_back_at_full_pace_a_late_browser_is_forgotten():
+    pace = Pace()
+    assert pace.drew_late(0.0) and pace.browser_late
+    pace._move(0, CALM_SECONDS)
+    assert not pace.browser_late and pace.counter_factor == 1

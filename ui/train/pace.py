@@ -4,7 +4,8 @@ Streamlit's frontend re-renders the whole page for every fragment run (about 0.1
 page), and the browser itself asks for each run on a timer. A server short of CPU answers those late; a
 browser short of CPU (a slow laptop, or many sessions' browsers on one machine) fires its timers almost on
 time but draws the answers late. Either way the redraws queue up and clicks wait behind them. Two signals
-show it, and either sends the page straight to its slowest pace:
+show it, and either sends the page's charts straight to their slowest pace (the epoch counter only to a tick
+a second when the server alone is late: `Pace.counter_factor`):
 - the tick fragment's own run times (`observe`): the median interval between recent ticks is well over the
   interval asked for (a busy server runs them late; a busy browser's timers fire late);
 - the browser's word (`drew_late`, from `ui.train.browser_lag`): the median of its last few ticks at this pace
@@ -26,7 +27,8 @@ import statistics
 from collections import deque
 from dataclasses import dataclass, field
 
-MAX_LEVEL = 3  # every interval × 2**level: the epoch counter at most every 4 s
+MAX_LEVEL = 3  # every chart's interval × 2**level
+COUNTER_LEVEL_MAX = 1  # ... but a busy server slows the epoch counter only this far: still a tick a second
 WINDOW = 5  # intervals between ticks that a decision looks at
 LATE = 1.6  # median interval / interval asked for, above which the page slows down
 ON_TIME = 1.25  # ... and below which, after CALM_SECONDS, it tries one level faster
@@ -40,6 +42,7 @@ class Pace:
     ticks: deque[float] = field(default_factory=lambda: deque(maxlen=WINDOW + 1))
     changed_at: float = -math.inf
     late_at: float = -math.inf  # when the browser last said it drew a tick late
+    browser_late: bool = False  # the browser said so at this pace: the epoch counter slows with the charts
 
     @property
     def slowest(self) -> bool:
@@ -48,8 +51,16 @@ class Pace:
 
     @property
     def factor(self) -> int:
-        """What every redraw interval is multiplied by at this level."""
+        """What the charts' redraw intervals are multiplied by at this level."""
         return 2**self.level
+
+    @property
+    def counter_factor(self) -> int:
+        """What the epoch counter's interval is multiplied by. A busy server slows the charts (a chart's
+        redraw costs it 30-40 ms) but keeps the counter at a tick a second (a few ms), so every learner
+        still sees a new epoch each second; a busy browser re-renders the whole page for any tick, so
+        there the counter slows with the charts."""
+        return self.factor if self.browser_late else 2 ** min(self.level, COUNTER_LEVEL_MAX)
 
     def restart(self) -> None:
         """Forget the tick times (after a pause, the gap says nothing about the browser)."""
@@ -73,11 +84,13 @@ class Pace:
         """The browser draws this page's ticks late (`ui.train.browser_lag`): down to the slowest pace. True
         when the level changed."""
         self.late_at = now
-        if self.slowest or now - self.changed_at < SETTLE_SECONDS:
+        if now - self.changed_at < SETTLE_SECONDS or (self.slowest and self.browser_late):
             return False
-        return self._move(MAX_LEVEL, now)
+        self.browser_late = True
+        return self._move(MAX_LEVEL, now)  # already there (a busy server sent it): the counter slows too
 
     def _move(self, level: int, now: float) -> bool:
         self.level, self.changed_at = level, now
+        self.browser_late = self.browser_late and level > 0  # back at full pace: the next word starts afresh
         self.ticks.clear()
         return True

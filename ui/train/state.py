@@ -40,12 +40,16 @@ REJECTED = "train.rejected"  # (config, message) of the last config that could n
 SPEED = "train.speed"  # epochs per second while playing (None: as fast as it goes); the Speed control's key
 TICK_SECONDS = 0.2  # training time per tick in a script thread: short enough that a click is answered at once
 TICK_EVERY = 0.5  # seconds between ticks while playing: the epoch counter and the numbers
-CHARTS_EVERY = 0.5  # seconds between redraws of the loss, metric, surface and first layer while playing...
-# ...and while more than BUSY_SESSIONS sessions play on this server. A browser re-renders the whole page for
-# every fragment run (Streamlit's frontend), so on a crowded server the charts wait longer between redraws.
-CHARTS_EVERY_BUSY = 2.0
-INSIDE_EVERY, INSIDE_EVERY_BUSY = 2.0, 8.0  # the same for "Inside the network" (seven charts)
-BUSY_SESSIONS = 2
+CHARTS_EVERY = 0.5  # seconds between redraws of the loss, network and boundary while playing, at the most
+INSIDE_EVERY = 2.0  # the same for "Inside the network" (seven charts)
+# The server's script threads share one interpreter lock: about one core for every session's redraws. The
+# charts of all playing sessions may take these shares of it (seconds of CPU per redraw, from
+# bench/tick_cost.py and a profile of 30 sessions), so with many sessions each page redraws its charts less
+# often from the start, instead of every page falling behind at once and being slowed afterwards.
+TICK_COST_S, TICKS_SHARE = 0.008, 0.3  # the epoch counter and numbers: 30 sessions, every 0.8 s
+CHART_COST_S, CHARTS_SHARE = 0.035, 0.4  # 30 sessions: the top charts every 2.6 s
+INSIDE_COST_S, INSIDE_SHARE = 0.05, 0.15  # ... and the insides every 10 s
+BUSY_SESSIONS = 2  # more playing than this: the page says its charts are redrawn less often because of them
 
 
 @dataclass
@@ -172,10 +176,15 @@ def run() -> Run:
     return st.session_state[RUN]
 
 
-def crowded() -> bool:
-    """More than BUSY_SESSIONS sessions play on this server: every page redraws its charts less often."""
+def playing_here() -> int:
+    """Runs playing on this server, every session's."""
     pool = workers.pool()
-    return (SLOTS.active if pool is None else pool.playing) > BUSY_SESSIONS
+    return SLOTS.active if pool is None else pool.playing
+
+
+def crowded() -> bool:
+    """More than BUSY_SESSIONS sessions play on this server (their share of its CPU slows every page's charts)."""
+    return playing_here() > BUSY_SESSIONS
 
 
 def pace() -> Pace:
@@ -197,18 +206,18 @@ def browser_fell_behind() -> bool:
 
 def tick_every() -> float:
     """How often the epoch counter and numbers are redrawn while playing."""
-    return TICK_EVERY * pace().factor
+    return max(TICK_EVERY, playing_here() * TICK_COST_S / TICKS_SHARE) * pace().counter_factor
 
 
 def charts_every() -> float:
     """How often the top charts are redrawn while playing: less often when many sessions play at once
     (each redraw costs the server ~15 ms and a browser a repaint of the whole page), and at this session's pace."""
-    return (CHARTS_EVERY_BUSY if crowded() else CHARTS_EVERY) * pace().factor
+    return max(CHARTS_EVERY, playing_here() * CHART_COST_S / CHARTS_SHARE) * pace().factor
 
 
 def inside_every() -> float:
     """How often "Inside the network" is redrawn while playing (as `charts_every`)."""
-    return (INSIDE_EVERY_BUSY if crowded() else INSIDE_EVERY) * pace().factor
+    return max(INSIDE_EVERY, playing_here() * INSIDE_COST_S / INSIDE_SHARE) * pace().factor
 
 
 def changed_keys(old: Config, new: Config) -> list[str]:

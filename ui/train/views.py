@@ -235,9 +235,9 @@ def _status(run: state.Run) -> None:
             st.rerun(scope="app")  # ask the browser for redraws at the new pace
     if run.playing and state.pace().level:
         st.caption(
-            f"Redrawing every {state.tick_every():g} s instead of {state.TICK_EVERY:g} s: this page's updates "
-            "were arriving late (a busy browser or server), so it asks for fewer. Training does not wait for the "
-            "redraws."
+            f"Redrawing the numbers every {state.tick_every():g} s and the charts every {state.charts_every():g} s "
+            f"instead of {state.TICK_EVERY:g} s: this page's updates were arriving late (a busy browser or "
+            "server), so it asks for fewer. Training does not wait for the redraws."
         )
     if run.playing and run.queued:
         st.info(
