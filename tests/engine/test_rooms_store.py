@@ -1,10 +1,15 @@
-"""The rooms' store against a real database: each test gets an empty SQLite file in its temporary folder."""
+"""The rooms' store against real databases: SQLite (always) and PostgreSQL (a throwaway server, when installed).
+
+Each test gets an empty database: a SQLite file in its temporary folder, or a new database on the module's
+PostgreSQL server.
+"""
 
 from __future__ import annotations
 
 import csv
 import inspect as pyinspect
 import io
+import itertools
 import json
 import re
 import shutil
@@ -25,15 +30,25 @@ from explorer.config import Config
 from explorer.rooms import MAX_CURVE_POINTS, RoomError, Store, StoreUnavailable, database, open_store
 from explorer.rooms import store as store_module  # the module; `store` is the fixture
 from explorer.rooms.schema import Base
+from tests.support.postgres import create_database, postgres_server
 
 WRONG_KEY = "That is not this room's instructor key."
 HOSTILE = ("<script>alert(1)</script>", "**bold**", "[link](javascript:alert(1))")
+_databases = itertools.count()
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@pytest.fixture(params=["sqlite"])
+@pytest.fixture(scope="module")
+def postgres() -> Iterator[str]:
+    with postgres_server() as url:
+        yield url
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
 def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    return f"sqlite:///{tmp_path / 'rooms.db'}"
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'rooms.db'}"
+    return create_database(request.getfixturevalue("postgres"), f"rooms_{next(_databases)}")
 
 
 @pytest.fixture
