@@ -8,7 +8,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 # explorer's layers, bottom first: a module may import its own layer and those below, never above.
-LAYERS = ("errors", "config", "data", "core", "runs", "sweeps", "teaching", "charts", "cli", "__main__")
+LAYERS = ("errors", "config", "data", "core", "runs", "sweeps", "rooms", "teaching", "charts", "cli", "__main__")
 TOP_LEVEL_MODULES_MAX = 5
 
 
@@ -66,6 +66,20 @@ def test_explorer_imports_point_down_the_layers():
 def test_every_explorer_package_has_a_layer():
     packages = {layer(name) for name in graph("explorer")} - {"__init__"}
     assert packages <= set(LAYERS), f"place these in LAYERS: {sorted(packages - set(LAYERS))}"
+
+
+def test_the_rooms_reach_only_the_contracts_and_the_statistics():
+    """The rooms' database side needs the Config and medians over seeds, never training (nor torch with it)."""
+    allowed = ("explorer.errors", "explorer.config", "explorer.sweeps.stats", "explorer.rooms")
+    packages = ("explorer", "explorer.sweeps")  # `from explorer.sweeps import stats` names the package too
+    wrong = [
+        f"{source} imports {target}"
+        for source, targets in graph("explorer").items()
+        if layer(source) == "rooms"
+        for target in targets
+        if target not in packages and not any(target == a or target.startswith(a + ".") for a in allowed)
+    ]
+    assert not wrong, "; ".join(sorted(wrong))
 
 
 def _cycles(edges: dict[str, set[str]]) -> list[list[str]]:
