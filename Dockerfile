@@ -28,6 +28,11 @@ RUN pip install -r requirements.txt
 # The code, .streamlit/config.toml included (the same serving settings as a checkout); root-owned, so
 # the server cannot rewrite its own code.
 COPY . .
+# The Learn page's evidence, computed once here (about a minute on 2 cores), so a container serves every
+# section from its first request; the data folder is the server's own to write (new evidence after a code
+# change, the rooms database).
+ENV EXPLORER_DATA_DIR=/app/var
+RUN python -m explorer.teaching.evidence --quiet && chown -R 10001:10001 /app/var
 USER 10001:10001
 
 EXPOSE 8501

@@ -1,8 +1,9 @@
-"""Learn, the landing page: the learner's two questions, then seven short sections, then the glossary.
+"""Learn, the landing page: the learner's two questions, then seven short sections, then how the learner's
+predictions fared and the glossary.
 
-Each section: the claim in one sentence, a small experiment that shows it (run on request, once per
-server), what the common belief gets wrong, the source, and a button that opens the same setup in Train,
-Data or Compare.
+Each section: what its experiment does, a question to predict first, then the claim, the evidence (computed
+ahead, once per server) with a knob to turn, what the common belief gets wrong, the source, and a button that
+opens the same setup in Train, Data or Compare.
 """
 
 import streamlit as st
@@ -15,12 +16,14 @@ router.ensure_routed()
 sections.follow_old_train_link()  # `/?dataset=…` links were made when Train was the landing page
 
 st.title("Learn: why normalise, and where batch norm goes")
-st.caption("Seven claims, each with a small experiment you can run here and open in the app to explore further.")
+st.caption("Seven claims, each with a small experiment: predict first, then see, then turn its knob.")
 if glossary.requested():
     glossary.render()
 sections.questions()
-sections.run_all()
+sections.reveal_from_link()
+sections.evidence_status()
 for number, lesson in enumerate(LESSONS, start=1):
     sections.section(number, lesson)
+sections.summary()
 if not glossary.requested():
     glossary.render()

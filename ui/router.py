@@ -69,17 +69,22 @@ _warming = threading.Event()
 
 def _warm_training() -> None:
     """Start the training processes when the server draws its first page, whichever it is, in a background
-    thread (they take seconds to import torch), so they are ready before a learner presses Play on Train.
-    The import is in the thread too: the Data page stays light."""
+    thread (they take seconds to import torch), so they are ready before a learner presses Play on Train;
+    once they are warm, the Learn page's missing evidence (`ui.learn.evidence`). The imports are in the thread
+    too: the Data page stays light. Under `python -m ui.serve` all of it has happened already."""
     if not _warming.is_set():
         _warming.set()
         threading.Thread(target=_start_training, daemon=True, name="explorer-warm-training").start()
 
 
 def _start_training() -> None:
+    from ui.learn import evidence
     from ui.train import workers
 
-    workers.pool()
+    pool = workers.pool()
+    if pool is not None:  # a server that trains in processes computes the Learn page's evidence in one too
+        pool.wait_ready(timeout=120)
+        evidence.start_computing()
 
 
 def ensure_routed() -> None:

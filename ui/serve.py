@@ -5,6 +5,8 @@ the first visitor arrives, while the training processes, started by that first p
 2 cores a shared /train link opened on a fresh server waited 5-9 s for its page and 3 s more for its first
 epoch. Here the server first starts the training processes, imports every page's code meanwhile and waits
 for the processes to have trained a warm-up epoch; only then does Streamlit start and answer /_stcore/health.
+Then the Learn page's evidence that is not on disk yet is computed in a process of its own, at the lowest
+priority (`ui.learn.evidence`).
 So a health check (Docker's, a load balancer's, a test's) means ready, and the first visitor waits for none
 of it. `make run`, the Docker image and the browser tests start the app this way.
 """
@@ -51,6 +53,9 @@ def main(argv: list[str] | None = None) -> None:
     options = sys.argv[1:] if argv is None else argv
     seconds = prepare()
     print(f"Normalization Explorer: pages imported and training processes warm in {seconds:.1f} s", flush=True)
+    from ui.learn import evidence
+
+    evidence.start_computing()  # the Learn page's evidence, at the lowest priority, if any is missing
     from streamlit.web import cli
 
     sys.argv = ["streamlit", "run", str(APP), *options]

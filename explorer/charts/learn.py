@@ -19,6 +19,9 @@ from explorer.charts.base import BLUE, EPOCH_X, GREEN, GREY, ORANGE, PALETTE, Ch
 from explorer.teaching.labels import METRICS, NORMS, label
 
 DIAGONAL = "Gaussian (the diagonal)"
+# A panel of a faceted chart (Vega-Lite sizes those in pixels, not to their container): panels are stacked,
+# never side by side, so a chart fits the page's narrowest main column (480 px at 1000×800 with the sidebar).
+PANEL_WIDTH = 320
 SCALER_COLORS = {
     label("scaler", "none"): ORANGE,
     label("scaler", "standard"): BLUE,
@@ -346,10 +349,10 @@ def activation_input_chart(inside: Sequence[Mapping[str, Any]], clip: float = 8.
     spec = {
         "title": _title("What the activation receives (first hidden layer, median seed)"),
         "facet": {"field": "panel", "type": "nominal", "title": None, "sort": list(dict.fromkeys(data["panel"]))},
-        "columns": 3,
+        "columns": 1,
         "spec": {
-            "width": 190,
-            "height": 90,
+            "width": PANEL_WIDTH,
+            "height": 70,
             "mark": {"type": "rect", "color": PALETTE[0]},
             "encoding": {
                 "x": {
@@ -421,7 +424,7 @@ def percentile_chart(ics: Mapping[str, Any]) -> Chart:
             "Band: 15th to 85th percentile of the unit's input over the probe rows (the test split); line: median.",
         ),
         "facet": {
-            "column": {
+            "row": {
                 "field": "placement",
                 "type": "nominal",
                 "title": None,
@@ -429,8 +432,8 @@ def percentile_chart(ics: Mapping[str, Any]) -> Chart:
             }
         },
         "spec": {
-            "width": 300,
-            "height": 220,
+            "width": PANEL_WIDTH,
+            "height": 150,
             "encoding": {"x": x, "tooltip": tooltip},
             "layer": [
                 {
@@ -492,8 +495,8 @@ def landscape_chart(landscape: Mapping[str, Any]) -> Chart:
         ),
         "facet": {"row": {"field": "measure", "type": "nominal", "title": None, "sort": list(MEASURES.values())}},
         "spec": {
-            "width": 460,
-            "height": 170,
+            "width": PANEL_WIDTH,
+            "height": 150,
             "layer": [
                 {
                     "mark": {"type": "line", "point": True},
@@ -559,10 +562,10 @@ def depth_chart(rows: Sequence[Mapping[str, Any]]) -> Chart:
     inits = list(dict.fromkeys(data["init"]))  # in the lesson's order
     spec = {
         "title": _title("Std of each layer's output at initialisation (median over seeds)"),
-        "facet": {"column": {"field": "activation", "type": "nominal", "title": None, "sort": ["tanh", "relu"]}},
+        "facet": {"row": {"field": "activation", "type": "nominal", "title": None, "sort": ["tanh", "relu"]}},
         "spec": {
-            "width": 300,
-            "height": 240,
+            "width": PANEL_WIDTH,
+            "height": 180,
             "mark": {"type": "line", "point": True},
             "encoding": {
                 "x": {

@@ -8,6 +8,7 @@ defined at first use (see GLOSSARY).
 
 from __future__ import annotations
 
+import itertools
 import statistics
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -28,6 +29,22 @@ SEEDS = 5
 
 
 @dataclass(frozen=True)
+class Knob:
+    """A setting the learner turns inside a section. `computed` knobs change the experiment (every value is
+    computed ahead, `explorer.teaching.evidence`); the others only choose what the section shows of it."""
+
+    name: str  # the experiment's keyword argument, or the view's
+    label: str  # what the widget says
+    values: tuple[Any, ...]
+    default: Any
+    computed: bool = True
+    unit: str = ""  # how a value reads: "×{:,}" for a scale, "" for the value as is
+
+    def text(self, value: Any) -> str:
+        return self.unit.format(value) if self.unit else f"{value:g}" if isinstance(value, float) else str(value)
+
+
+@dataclass(frozen=True)
 class Lesson:
     key: str
     title: str
@@ -37,16 +54,35 @@ class Lesson:
     page: str  # where the button opens the setup: "train", "data" or "compare"
     config: Config  # the setup the button opens
     grid: tuple[tuple[str, tuple[Any, ...]], ...] = ()  # the keys Compare varies, if page == "compare"
-    experiment: Callable[[], dict[str, Any]] = field(default=lambda: {}, compare=False, repr=False)
+    experiment: Callable[..., dict[str, Any]] = field(default=lambda: {}, compare=False, repr=False)
+    knobs: tuple[Knob, ...] = ()
 
     @property
     def seeds(self) -> int:
         """Every experiment runs SEEDS seeds; Compare opens with the same number."""
         return SEEDS
 
-    def evidence(self) -> dict[str, Any]:
-        """The experiment's numbers, JSON-ready (lists, not arrays; None for non-finite)."""
-        return to_jsonable(self.experiment())
+    @property
+    def computed_knobs(self) -> tuple[Knob, ...]:
+        return tuple(knob for knob in self.knobs if knob.computed)
+
+    def defaults(self) -> dict[str, Any]:
+        """The computed knobs at their defaults: the setting the section opens on."""
+        return {knob.name: knob.default for knob in self.computed_knobs}
+
+    def settings(self) -> list[dict[str, Any]]:
+        """Every setting of the computed knobs (the default first): what the evidence cache holds ahead."""
+        combos = [dict(zip([k.name for k in self.computed_knobs], values, strict=True))
+                  for values in itertools.product(*(k.values for k in self.computed_knobs))]  # fmt: skip
+        return sorted(combos, key=lambda combo: combo != self.defaults())
+
+    def evidence(self, **settings: Any) -> dict[str, Any]:
+        """The experiment's numbers at these knob settings (unset: defaults), JSON-ready (lists, not arrays;
+        None for non-finite)."""
+        unknown = set(settings) - {knob.name for knob in self.computed_knobs}
+        if unknown:
+            raise ValueError(f"{self.key} has no knob {sorted(unknown)}")
+        return to_jsonable(self.experiment(**{**self.defaults(), **settings}))
 
 
 def _summary_rows(result: Any) -> list[dict[str, Any]]:
@@ -74,12 +110,15 @@ def _median(result: Any, **keys: Any) -> float:
 NORMAL_SETUP = Config(dataset="moons", n_samples=2000, skew="0:lognormal:1.5", scaler="standard")
 
 
-def normalised_not_normal() -> dict[str, Any]:
-    """Feature 0 after a lognormal skew, standardized and quantile-normalised: moments, share near the
-    centre, and Q-Q points against a Gaussian."""
-    out = {}
+SIGMAS = (0.5, 1.0, 1.5, 2.0)  # the knob: the lognormal's σ, how long its tail is
+
+
+def normalised_not_normal(sigma: float = 1.5) -> dict[str, Any]:
+    """Feature 0 after a lognormal skew of `sigma`, standardized and quantile-normalised: moments, share near
+    the centre, and Q-Q points against a Gaussian."""
+    out: dict[str, Any] = {"sigma": sigma}
     for scaler in ("standard", "quantile_normal"):
-        x = prepare(NORMAL_SETUP.replace(scaler=scaler)).X_train[:, 0]
+        x = prepare(NORMAL_SETUP.replace(scaler=scaler, skew=f"0:lognormal:{sigma:g}")).X_train[:, 0]
         centred = x - x.mean()
         std = centred.std()
         probabilities = (np.arange(1, 100) - 0.5) / 99
@@ -105,12 +144,13 @@ SCALE_SETUP = Config(
     lr=0.01, epochs=20,
 )  # fmt: skip
 SCALE_GRID = (("scaler", ("none", "standard")), ("norm", ("none", "bn_before")))
-GD_SCALES = (1, 10, 30, 1000)
+GD_SCALES = (1, 10, 30, 100, 1000)  # also the knob: feature 0's scale
 
 
-def scale_and_conditioning() -> dict[str, Any]:
+def scale_and_conditioning(scale: int = 1000) -> dict[str, Any]:
     """κ and gradient-descent steps (predicted and measured) for feature 0 at several scales, raw and
-    standardized; then the MLP under SGD with momentum, raw or standardized, without or with BN first."""
+    standardized; then the MLP under SGD with momentum on feature 0 at `scale`, raw or standardized, without
+    or with BN first."""
     conditioning_rows = []
     for factor in GD_SCALES:
         for scaler in ("none", "standard"):
@@ -127,8 +167,9 @@ def scale_and_conditioning() -> dict[str, Any]:
                     "cap": conditioning.DEFAULT_CAP,
                 }
             )
-    result = run(Sweep(SCALE_SETUP, SCALE_GRID, SEEDS))
-    return {"conditioning": conditioning_rows, "mlp": _summary_rows(result)}
+    setup = SCALE_SETUP.replace(skew=f"0:scale:{scale}" if scale != 1 else "")
+    result = run(Sweep(setup, SCALE_GRID, SEEDS))
+    return {"scale": scale, "conditioning": conditioning_rows, "mlp": _summary_rows(result)}
 
 
 # ---- 3. Same scale, different shape ------------------------------------------------------------
@@ -142,18 +183,29 @@ GAUSSIANIZE_SETUP = Config(
 )  # fmt: skip
 GAUSSIANIZE_GRID = (("scaler", ("standard", "quantile_normal")),)
 STABLE_SHARE = 0.9  # a step size "trains" when the median accuracy reaches 90%
+OUTLIER_SHARES = (0.001, 0.01, 0.05)  # the knob: the share of rows made rare extremes
 
 
-def same_scale_different_shape() -> dict[str, Any]:
-    """Moons standardized, SGD at three step sizes, with clean features, 1% outliers or heavy tails: the
-    largest step that still trains. Then a target linear in skewed raw features: standard vs quantile."""
-    steps = run(Sweep(SHAPE_SETUP, SHAPE_GRID, SEEDS))
+def shape_grid(outliers: float) -> tuple[tuple[str, tuple[Any, ...]], ...]:
+    """SHAPE_GRID with `outliers` as the outlier share."""
+    return (("skew", ("", f"all:outliers:{outliers:g}", "all:heavy_tail:8")), SHAPE_GRID[1])
+
+
+def same_scale_different_shape(outliers: float = 0.01) -> dict[str, Any]:
+    """Moons standardized, SGD at three step sizes, with clean features, a share `outliers` of outliers or
+    heavy tails: the largest step that still trains. Then a target linear in skewed raw features: standard vs
+    quantile."""
+    grid = shape_grid(outliers)
+    steps = run(Sweep(SHAPE_SETUP, grid, SEEDS))
     largest: dict[str, float | None] = {}
-    for skew in SHAPE_GRID[0][1]:
-        ok = [lr for lr in SHAPE_GRID[1][1] if _median(steps, skew=skew, lr=lr) >= STABLE_SHARE]
+    for skew in grid[0][1]:
+        ok = [lr for lr in grid[1][1] if _median(steps, skew=skew, lr=lr) >= STABLE_SHARE]
         largest[skew] = max(ok) if ok else None
     gaussianize = run(Sweep(GAUSSIANIZE_SETUP, GAUSSIANIZE_GRID, SEEDS))
-    return {"steps": _summary_rows(steps), "largest_training_step": largest, "gaussianize": _summary_rows(gaussianize)}
+    return {
+        "outliers": outliers, "steps": _summary_rows(steps), "largest_training_step": largest,
+        "gaussianize": _summary_rows(gaussianize),
+    }  # fmt: skip
 
 
 # ---- 4. Before or after the activation ---------------------------------------------------------
@@ -203,10 +255,13 @@ ICS_UNIT = 0
 QUANTILES = ("p15", "p50", "p85")
 
 
-def _sigmoid_inputs(norm: str) -> tuple[np.ndarray, list[float]]:
+ICS_RATES = (0.01, 0.05, 0.2)  # the knob: the learning rate
+
+
+def _sigmoid_inputs(norm: str, lr: float) -> tuple[np.ndarray, list[float]]:
     """Train all seeds together; after every epoch, the p15/p50/p85 of each unit's input to the sigmoid in
     the last hidden layer, on the probe rows: (seeds, epochs, 3, units); and the final accuracies."""
-    configs = [ICS_SETUP.replace(norm=norm, seed=seed) for seed in range(SEEDS)]
+    configs = [ICS_SETUP.replace(norm=norm, seed=seed, lr=lr) for seed in range(SEEDS)]
     stage = "linear" if norm == "none" else "norm"
     trajectory: list[np.ndarray] = []
 
@@ -222,12 +277,12 @@ def _sigmoid_inputs(norm: str) -> tuple[np.ndarray, list[float]]:
     return np.stack(trajectory, axis=1), accuracies
 
 
-def internal_covariate_shift() -> dict[str, Any]:
+def internal_covariate_shift(lr: float = 0.05) -> dict[str, Any]:
     """Ioffe & Szegedy's Fig. 1 on digits: how far one sigmoid's input distribution moves over training,
-    without and with BN; the drift is the range of each unit's median over the epochs."""
-    out = {}
+    without and with BN, at learning rate `lr`; the drift is the range of each unit's median over the epochs."""
+    out: dict[str, Any] = {"lr": lr}
     for norm in ("none", "bn_before"):
-        trajectory, accuracies = _sigmoid_inputs(norm)
+        trajectory, accuracies = _sigmoid_inputs(norm, lr)
         p50 = trajectory[:, :, 1, :]  # seeds × epochs × units
         drifts = np.median(p50.max(1) - p50.min(1), axis=1).tolist()  # per seed: the median unit's drift
         out[norm] = {
@@ -250,11 +305,12 @@ NOISY_SETUP = Config(
     lr=0.05, epochs=10, norm="bn_noisy", norm_noise=1.0,
 )  # fmt: skip
 NOISY_GRID = (("norm", ("none", "bn_before", "bn_noisy")),)
+NOISE_STRENGTHS = (0.25, 1.0, 2.0, 4.0)  # the knob: noisy BN's strength (norm_noise)
 
 
-def what_bn_helps() -> dict[str, Any]:
+def what_bn_helps(noise: float = 1.0) -> dict[str, Any]:
     """The loss along the gradient after one epoch, without and with BN (largest step that still lowers
-    it); then noisy BN against plain BN and none."""
+    it); then noisy BN of strength `noise` against plain BN and none."""
     landscape = {}
     for norm in ("none", "bn_before"):
         probes = []
@@ -268,8 +324,8 @@ def what_bn_helps() -> dict[str, Any]:
             "largest_lowering_steps": steps,
             "median_seed_probe": probes[int(np.argsort(steps)[(len(steps) - 1) // 2])],
         }
-    noisy = run(Sweep(NOISY_SETUP, NOISY_GRID, SEEDS))
-    return {"landscape": landscape, "noisy": _summary_rows(noisy)}
+    noisy = run(Sweep(NOISY_SETUP.replace(norm_noise=noise), NOISY_GRID, SEEDS))
+    return {"noise": noise, "landscape": landscape, "noisy": _summary_rows(noisy)}
 
 
 # ---- 7. Initialization through depth -----------------------------------------------------------
@@ -278,17 +334,20 @@ DEPTH_SETUP = Config(
     dataset="digits", hidden=(100,) * 10, norm="none", scaler="standard", activation="relu", init="xavier"
 )
 INITS = ("normal:0.01", "xavier", "he")
+DEPTHS = tuple(range(2, 13))  # the knob: how many layers the section shows (computed once, at the deepest)
 
 
 def init_through_depth() -> dict[str, Any]:
-    """The std of each layer's activation output at initialisation (before any training), 10 layers of
-    100 units, for each init under tanh and under ReLU; median over seeds."""
+    """The std of each layer's activation output at initialisation (before any training), up to 12 layers
+    of 100 units (a layer's output at initialisation does not depend on the layers above it, so one deep
+    network answers every depth), for each init under tanh and under ReLU; median over seeds."""
     rows = []
+    deepest = DEPTH_SETUP.replace(hidden=(100,) * max(DEPTHS))
     for activation in ("tanh", "relu"):
         for init in INITS:
             per_seed = []
             for seed in range(SEEDS):
-                trainer = Trainer(DEPTH_SETUP.replace(activation=activation, init=init, seed=seed))
+                trainer = Trainer(deepest.replace(activation=activation, init=init, seed=seed))
                 per_seed.append([layer["stages"]["act"]["std"] for layer in trainer.probe()])
             medians = np.median(np.array(per_seed), axis=0)
             rows.append({"activation": activation, "init": init, "std_by_layer": medians.tolist()})
@@ -308,6 +367,7 @@ LESSONS: tuple[Lesson, ...] = (
         "data",
         NORMAL_SETUP,
         experiment=normalised_not_normal,
+        knobs=(Knob("sigma", "The lognormal's σ (how long feature 0's tail is)", SIGMAS, 1.5),),
     ),
     Lesson(
         "scale",
@@ -322,6 +382,7 @@ LESSONS: tuple[Lesson, ...] = (
         SCALE_SETUP,
         SCALE_GRID,
         experiment=scale_and_conditioning,
+        knobs=(Knob("scale", "Feature 0's scale", GD_SCALES, 1000, unit="×{:,}"),),
     ),
     Lesson(
         "shape",
@@ -337,6 +398,7 @@ LESSONS: tuple[Lesson, ...] = (
         SHAPE_SETUP,
         SHAPE_GRID,
         experiment=same_scale_different_shape,
+        knobs=(Knob("outliers", "Share of rows made outliers", OUTLIER_SHARES, 0.01, unit="{:.1%}"),),
     ),
     Lesson(
         "placement",
@@ -352,6 +414,7 @@ LESSONS: tuple[Lesson, ...] = (
         PLACEMENT_SETUP,
         PLACEMENT_GRID,
         experiment=before_or_after,
+        knobs=(Knob("activation", "Activation", ("sigmoid", "relu"), "sigmoid", computed=False),),
     ),
     Lesson(
         "ics",
@@ -365,6 +428,7 @@ LESSONS: tuple[Lesson, ...] = (
         "train",
         ICS_SETUP,
         experiment=internal_covariate_shift,
+        knobs=(Knob("lr", "Learning rate", ICS_RATES, 0.05),),
     ),
     Lesson(
         "smoothness",
@@ -380,6 +444,7 @@ LESSONS: tuple[Lesson, ...] = (
         NOISY_SETUP,
         NOISY_GRID,
         experiment=what_bn_helps,
+        knobs=(Knob("noise", "Noisy BN's strength", NOISE_STRENGTHS, 1.0),),
     ),
     Lesson(
         "init",
@@ -393,6 +458,10 @@ LESSONS: tuple[Lesson, ...] = (
         "train",
         DEPTH_SETUP,
         experiment=init_through_depth,
+        knobs=(
+            Knob("depth", "Hidden layers", DEPTHS, 10, computed=False),
+            Knob("init", "Highlight", INITS, "he", computed=False),
+        ),
     ),
 )
 LESSONS_BY_KEY = {lesson.key: lesson for lesson in LESSONS}

@@ -110,9 +110,9 @@ def test_no_train_chart_runs_past_the_window_or_is_squashed(page: Page, app_url:
     assert not narrow, f"charts too narrow for their titles at {width} px: {narrow}"
 
 
-def test_learn_and_compare_fit_a_laptop_window(page: Page, app_url: str) -> None:
+def test_learn_and_compare_fit_a_laptop_window(page: Page, app_url: str, warm_evidence: None) -> None:
     page.set_viewport_size({"width": 1000, "height": 800})
-    page.goto(app_url)  # Learn, the landing page
+    page.goto(f"{app_url}/?reveal=all")  # Learn, the landing page, every section's evidence shown
     page.get_by_role("heading", name="Learn: why normalise").wait_for()
     _settle(page)
     _fits(page.evaluate(MEASURE), "Learn")

@@ -36,8 +36,8 @@ def test_the_landing_page_is_learn_and_a_sections_button_opens_its_setup_with_th
     with running_app() as url, chromium_page() as page:
         page.goto(url)
         page.get_by_role("heading", name="1. Normalised is not normal").wait_for()
-        page.get_by_role("button", name="Run the experiment (under a second)").click()
-        page.get_by_text("Q-Q plot of feature 0").wait_for()  # the evidence replaces the button
+        page.get_by_text("No: it keeps its skew and its long tail").click()  # predict first
+        page.get_by_text("the experiment agrees").wait_for()  # the evidence follows the prediction
         page.get_by_role("button", name="Open in Data").click()
         page.get_by_text("Data: normalised is not normal").wait_for()
         page.wait_for_url("**/data?**skew=0%3Alognormal%3A1.5**")

@@ -1,16 +1,17 @@
 """The Learn page (the landing page) driven through AppTest.
 
-Every lesson's experiment is computed once for this module (about 30 s) and put in the page's per-process
-cache, as if a first learner had run it; the tests that need an empty cache take it empty and restore it.
+Every lesson's evidence at every knob setting is computed once for this module into the test run's data
+folder (about a minute), as the server's background process does; the tests that need a cold cache point the
+page at an empty folder.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -18,20 +19,21 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from explorer.teaching.lessons import GLOSSARY, LESSONS, LESSONS_BY_KEY
+from explorer.teaching.questions import QUESTIONS
 from ui import glossary, router
 from ui.learn import evidence
 
 APP = str(Path(__file__).resolve().parents[2] / "app.py")
-QUESTIONS = (
+QUESTIONS_ASKED = (
     "Why are normal distributions so important to neural networks?",
     "Why put batch normalisation before the activation",
 )
-CHARTS = {  # the charts each section's evidence draws, by title
+CHARTS = {  # the charts each section's evidence draws, by title, at its knobs' defaults
     "normal": {"Q-Q plot of feature 0"},
     "scale": {"Steps of gradient descent to converge", "The network on ×1,000 data: test accuracy over 5 seeds"},
     "shape": {"Test accuracy against the SGD step size", "A target linear in the raw features: test R² over 5 seeds"},
     "placement": {
-        "Test accuracy over 5 seeds, by placement",
+        "Sigmoid network: test accuracy over 5 seeds, by placement",
         "What the activation receives (first hidden layer, median seed)",
     },
     "ics": {"One sigmoid unit's input over training (last hidden layer, seed 0)"},
@@ -41,27 +43,22 @@ CHARTS = {  # the charts each section's evidence draws, by title
     },
     "init": {"Std of each layer's output at initialisation (median over seeds)"},
 }
+SUMMARY = "Your predictions, and the short answers"
 
 
-@pytest.fixture(scope="module")
-def computed() -> dict[str, dict[str, Any]]:
-    """Every lesson's evidence, computed once for the module (the one slow step here)."""
-    return {lesson.key: lesson.evidence() for lesson in LESSONS}
+@pytest.fixture(scope="module", autouse=True)
+def computed(warm_evidence: None) -> None:
+    """Every entry on disk, as the background process leaves it; the page's memory of read files emptied."""
+    evidence._memory().clear()
 
 
 @pytest.fixture
-def empty_cache() -> Iterator[None]:
-    saved = dict(evidence.store().results)
-    evidence.store().results.clear()
+def cold(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An empty evidence folder (a server that has computed nothing yet)."""
+    monkeypatch.setenv("EXPLORER_DATA_DIR", str(tmp_path))
+    evidence._memory().clear()
     yield
-    evidence.store().results.clear()
-    evidence.store().results.update(saved)
-
-
-@pytest.fixture
-def full_cache(empty_cache: None, computed: dict[str, dict[str, Any]]) -> None:
-    for key, result in computed.items():
-        evidence.put(key, result)
+    evidence._memory().clear()
 
 
 def open_learn(**params: str) -> AppTest:
@@ -75,69 +72,119 @@ def chart_titles(at: AppTest) -> set[str]:
     return {json.loads(chart.proto.spec)["title"]["text"] for chart in at.get("vega_lite_chart")}
 
 
-def test_the_landing_page_opens_on_the_questions_and_every_section_without_running_anything(empty_cache):
+def text_of(at: AppTest) -> str:
+    return "\n".join([m.value for m in at.markdown] + [c.value for c in at.caption])
+
+
+def test_the_landing_page_asks_before_it_tells(computed):
     at = open_learn()
     assert not at.exception and not at.error
     assert at.title[0].value.startswith("Learn")
-    text = "\n".join(m.value for m in at.markdown)
-    for question in QUESTIONS:
+    text = text_of(at)
+    for question in QUESTIONS_ASKED:
         assert question in text
     headers = [h.value for h in at.header]
-    assert headers == [f"{i}. {lesson.title}" for i, lesson in enumerate(LESSONS, 1)] + ["Glossary"]
+    assert headers == [f"{i}. {lesson.title}" for i, lesson in enumerate(LESSONS, 1)] + [SUMMARY, "Glossary"]
     for lesson in LESSONS:
-        assert f"**{lesson.claim}**" in text
-        assert lesson.belief in text and lesson.source in text
-        assert at.button(key=f"learn.run.{lesson.key}").label.startswith("Run the experiment (")
-    assert at.button(key="learn.run_all").label == "Run all experiments (about 29 s)"
-    assert evidence.store().results == {}  # the landing page opened fast: nothing ran
+        radio = at.radio(key=f"learn.predict.{lesson.key}")
+        assert QUESTIONS[lesson.key].prompt in radio.label and radio.value is None
+        assert at.button(key=f"learn.skip.{lesson.key}").label == "Show me without guessing"
+        assert f"**{lesson.claim}**" not in text  # the answer waits for the prediction
     assert not at.get("vega_lite_chart")
+    assert not [b for b in at.button if b.key and b.key.startswith("learn.run")]  # no Run button anywhere
 
 
-def test_running_one_experiment_shows_its_evidence_and_every_other_session_sees_it_at_once(empty_cache):
+def test_a_prediction_reveals_the_evidence_and_says_how_it_fared(computed):
     at = open_learn()
-    at.button(key="learn.run.normal").click().run()
+    at.radio(key="learn.predict.normal").set_value("yes").run()
     assert not at.exception
-    assert chart_titles(at) == CHARTS["normal"]
-    assert "learn.run.normal" not in [b.key for b in at.button]
-    assert set(evidence.store().results) == {"normal"}
+    text = text_of(at)
+    assert "You predicted “Yes: mean 0 and std 1 make it a standard normal”; the experiment says “No" in text
+    assert f"**{LESSONS_BY_KEY['normal'].claim}**" in text
+    assert chart_titles(at) == CHARTS["normal"]  # only the answered section shows its evidence
+    assert "**0 of 1** predictions matched what was measured" in text
 
-    other = open_learn()  # another learner, later: the result is there, no button to press
-    assert chart_titles(other) == CHARTS["normal"]
-    assert "learn.run.normal" not in [b.key for b in other.button]
-    assert other.button(key="learn.run.scale")  # the others still wait for someone to ask
+    at.radio(key="learn.predict.placement").set_value("same").run()
+    text = text_of(at)
+    assert "the experiment agrees" in text and "**1 of 2** predictions matched" in text
 
 
-def test_every_sections_evidence_renders_from_the_shared_cache(full_cache):
+def test_show_me_without_guessing_reveals_the_evidence_and_counts_as_seen(computed):
     at = open_learn()
+    at.button(key="learn.skip.scale").click().run()
+    assert not at.exception
+    assert chart_titles(at) == CHARTS["scale"]
+    text = text_of(at)
+    assert "Measured: with feature 0 on a ×1,000 scale gradient descent needs more than 200,000 steps" in text
+    assert "**0 of 0** predictions matched what was measured; 1 seen without guessing." in text
+
+
+def test_a_link_can_reveal_every_sections_evidence_at_once(computed):
+    at = open_learn(reveal="all")
     assert not at.exception and not at.error
     assert chart_titles(at) == set().union(*CHARTS.values())
-    assert not [b for b in at.button if b.key.startswith("learn.run")]
-    text = "\n".join(m.value for m in at.markdown)
+    text = text_of(at)
     assert "not reached within 200,000 steps" in text  # κ ≈ 5·10⁶: gradient descent hits the cap
     assert "median over 5 seeds" in text
     assert not re.search(r"\bnan\b|\bNone\b", text)
-    assert len(at.dataframe) == 3  # moments, κ table, what the activation receives
-    assert "not reached within 200,000" in list(at.dataframe[1].value["steps measured"])
+    assert not at.get("radio")
+    assert "**0 of 0** predictions matched what was measured; 7 seen without guessing." in text
 
 
-def test_run_all_computes_what_is_missing_and_then_says_so(empty_cache, computed):
-    for key, result in computed.items():
-        if key != "normal":
-            evidence.put(key, result)  # all but the fast one, so the button has one left to run
-    at = open_learn()
-    assert at.button(key="learn.run_all").label == "Run all experiments (under a second)"
-    at.button(key="learn.run_all").click().run()
+def test_a_link_with_another_reveal_value_says_so_and_asks_as_usual(computed):
+    at = open_learn(reveal="everything<script>")
     assert not at.exception
-    assert evidence.missing() == []
-    assert chart_titles(at) == set().union(*CHARTS.values())
-    at.run()
-    assert "learn.run_all" not in [b.key for b in at.button]
+    assert any("reveal='everything<script>' was ignored" in info.value for info in at.info)
+    assert len(at.radio) == len(LESSONS)
+
+
+KNOB_CHANGES = {  # a non-default value of each section's first knob, and what it changes on the page
+    "normal": (0.5, "With a lognormal tail of σ = 0.5"),
+    "scale": (10, "The network on ×10 data: test accuracy over 5 seeds"),
+    "shape": (0.05, "Outliers: 5.0% of the rows made rare extreme values."),
+    "placement": ("relu", "Relu network: test accuracy over 5 seeds, by placement"),
+    "ics": (0.2, "At learning rate 0.2:"),
+    "smoothness": (4.0, "noisy BN of strength 4 "),
+    "init": (4, "from layer 1 to layer 4"),
+}
+
+
+@pytest.mark.parametrize("key", list(KNOB_CHANGES))
+def test_each_sections_knob_answers_from_the_cache(key: str, computed, monkeypatch):
+    lesson = LESSONS_BY_KEY[key]
+
+    def untrained(**settings: Any) -> dict[str, Any]:
+        raise AssertionError(f"{key} computed {settings} on a click")
+
+    monkeypatch.setitem(LESSONS_BY_KEY, key, dataclasses.replace(lesson, experiment=untrained))
+    at = open_learn(reveal="all")
+    knob = lesson.knobs[0]
+    value, shown = KNOB_CHANGES[key]
+    before = chart_titles(at) | {text_of(at)}
+    at.select_slider(key=f"learn.knob.{key}.{knob.name}").set_value(value).run()
+    assert not at.exception and not at.error
+    after = chart_titles(at) | {text_of(at)}
+    assert any(shown in item for item in after) and not any(shown in item for item in before)
+    assert not [i for i in at.info if "still being computed" in i.value]  # from the cache, nothing trained
+
+
+def test_a_cold_cache_says_the_evidence_is_being_computed_and_shows_progress(cold, monkeypatch):
+    monkeypatch.setenv(evidence.BACKGROUND_ENV, "1")
+    started = []
+    monkeypatch.setattr(evidence, "start_computing", lambda: started.append(1))
+    at = open_learn()
+    assert not at.exception
+    bar = at.get("progress")[0]
+    assert "Computing the experiments in the background: 0 of " in bar.proto.text
+    at.button(key="learn.skip.normal").click().run()
+    assert any("still being computed in the background" in info.value for info in at.info)
+    assert not at.get("vega_lite_chart") and started  # the page asked for the computation, and waits for it
 
 
 @pytest.mark.parametrize("key", [lesson.key for lesson in LESSONS])
-def test_each_sections_button_opens_its_page_on_the_sections_setup(key, full_cache):
+def test_each_sections_button_opens_its_page_on_the_sections_setup(key, computed):
     lesson = LESSONS_BY_KEY[key]
-    at = open_learn()
+    at = open_learn(reveal="all")
     at.button(key=f"learn.open.{key}").click().run()
     assert not at.exception
     assert at.session_state["config"] == lesson.config
@@ -158,13 +205,14 @@ def test_the_open_button_replaces_a_train_run_already_going():
     at.run()
     at.button(key="train.step").click().run()
     at.query_params.clear()
+    at.query_params["reveal"] = "all"
     at.switch_page(router.LEARN.path).run()
     at.button(key="learn.open.init").click().run()
     assert at.session_state["train.run"].trainer.config == LESSONS_BY_KEY["init"].config
     assert at.session_state["train.run"].trainer.epoch == 0
 
 
-def test_the_glossary_lists_every_term_alphabetically_with_an_anchor_that_every_term_link_reaches(empty_cache):
+def test_the_glossary_lists_every_term_alphabetically_with_an_anchor_that_every_term_link_reaches(computed):
     at = open_learn()
     text = "\n".join(m.value for m in at.markdown)
     entries = re.findall(r'<a id="(glossary-[a-z0-9-]+)"></a>\*\*(.+?)\*\*: ', at.markdown[-1].value)
@@ -173,11 +221,11 @@ def test_the_glossary_lists_every_term_alphabetically_with_an_anchor_that_every_
     linked = set(re.findall(r"\]\(#(glossary-[a-z0-9-]+)\)", text))
     assert linked and linked <= {glossary.slug(term) for term in GLOSSARY}
     sections = set(re.findall(r"\]\(#([a-z]+)\)", text))
-    assert sections == set(LESSONS_BY_KEY)  # the answer map links every section
+    assert sections == set(LESSONS_BY_KEY)  # the short answers link every section
 
 
 @pytest.mark.parametrize("page", [router.TRAIN.path, router.DATA.path])
-def test_train_and_data_link_the_glossary_which_learn_then_shows_first(page, empty_cache):
+def test_train_and_data_link_the_glossary_which_learn_then_shows_first(page, computed):
     at = AppTest.from_file(APP, default_timeout=120)
     at.switch_page(page)
     at.query_params.update({"n_samples": "200", "hidden": "8,8"})
@@ -200,20 +248,20 @@ def test_a_link_made_when_train_was_the_landing_page_still_opens_train():
     assert (config.dataset, config.hidden, config.epochs) == ("circles", (8, 8), 7)
 
 
-def test_concurrent_sessions_compute_a_lesson_once(empty_cache, monkeypatch):
+def test_concurrent_sessions_compute_a_missing_result_once(cold, monkeypatch):
+    """Without the background process, the first section that needs a result computes it; the others wait."""
     calls = []
 
-    class Slow:
-        def evidence(self) -> dict[str, Any]:
-            calls.append(1)
-            time.sleep(0.2)
-            return {"answer": 42}
+    def slow(**settings: Any) -> dict[str, Any]:
+        calls.append(settings)
+        time.sleep(0.2)
+        return {"answer": 42, **settings}
 
-    monkeypatch.setitem(evidence.LESSONS_BY_KEY, "normal", Slow())
+    monkeypatch.setitem(LESSONS_BY_KEY, "normal", dataclasses.replace(LESSONS_BY_KEY["normal"], experiment=slow))
     results = []
-    threads = [threading.Thread(target=lambda: results.append(evidence.compute("normal"))) for _ in range(5)]
+    threads = [threading.Thread(target=lambda: results.append(evidence.compute_here("normal"))) for _ in range(5)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert len(calls) == 1 and results == [{"answer": 42}] * 5
+    assert len(calls) == 1 and results == [{"answer": 42, "sigma": 1.5}] * 5

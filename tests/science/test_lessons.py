@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from explorer.teaching import lessons
+from explorer.teaching import lessons, questions
 
 pytestmark = pytest.mark.slow
 
@@ -104,7 +104,7 @@ def test_bn_allows_larger_steps_and_noisy_bn_still_trains(evidence):
 
 def test_init_sets_the_scale_through_depth(evidence):
     e = _evidence(evidence, "init")
-    std = {(r["activation"], r["init"]): r["std_by_layer"] for r in e["rows"]}
+    std = {(r["activation"], r["init"]): r["std_by_layer"][: questions.DEPTH_ASKED] for r in e["rows"]}
     for activation in ("tanh", "relu"):
         assert std[activation, "normal:0.01"][-1] < 1e-3 * std[activation, "xavier"][-1]  # vanished
     relu_he, relu_xavier = std["relu", "he"], std["relu", "xavier"]
@@ -112,3 +112,29 @@ def test_init_sets_the_scale_through_depth(evidence):
     assert relu_xavier[-1] / relu_xavier[0] < 0.1  # measured 0.05: Xavier halves the variance per ReLU layer
     tanh_xavier = std["tanh", "xavier"]
     assert tanh_xavier[-1] / tanh_xavier[0] > 0.2  # measured 0.39: same order of magnitude through tanh
+
+
+CLAIMED = {  # each section's claim, as the choice of its question it amounts to
+    "normal": "no", "scale": "many", "shape": "smaller", "placement": "same", "ics": "less",
+    "smoothness": "same", "init": "shrinks",
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("key", list(CLAIMED))
+def test_each_question_is_answered_by_the_evidence_as_the_claim_says(evidence, key: str):
+    """A learner's prediction is judged against what the numbers say, and those agree with the section's claim."""
+    assert questions.QUESTIONS[key].measured(_evidence(evidence, key)) == CLAIMED[key]
+
+
+def test_a_longer_tail_keeps_more_skew_after_standardizing():
+    lesson = lessons.LESSONS_BY_KEY["normal"]
+    short, long = lesson.evidence(sigma=0.5), lesson.evidence(sigma=2.0)
+    assert long["standard"]["skew"] > 2 * short["standard"]["skew"]  # measured 0.85 vs 3.08
+    assert abs(long["quantile_normal"]["skew"]) < 0.5  # the quantile scaler makes any tail Gaussian
+
+
+def test_on_a_common_scale_standardizing_changes_little():
+    """The knob at ×1: nothing to fix, so raw and standardized train alike, where ×1,000 split them by 0.46."""
+    e = lessons.LESSONS_BY_KEY["scale"].evidence(scale=1)
+    mlp = e["mlp"]
+    assert abs(_median(mlp, scaler="standard", norm="none") - _median(mlp, scaler="none", norm="none")) < 0.1

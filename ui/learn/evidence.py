@@ -1,78 +1,90 @@
-"""The Learn page's experiments, computed at most once per server process and shared by every session.
+"""The Learn page's evidence as a session sees it: read from the disk cache, computed ahead in the background.
 
-A room of 30 learners opening the landing page must not start 30 copies of the same sweep: results live in
-one `st.cache_resource` store for the process, and each lesson has its own lock, so the first session that
-asks computes and the others wait for it, then read its result. Nothing runs on page load (the landing page
-must open fast): a result is computed only when a learner asks for it.
+`explorer.teaching.evidence` keeps every lesson's result at every knob setting on disk; one process per
+server computes what is missing (`python -m explorer.teaching.evidence --nice`), started by `ui/serve.py`
+once the training processes are warm, or by the first Learn page that finds something missing. A script
+thread never trains for the page: it reads files (and keeps what it read in memory, the same for every
+session). With `EXPLORER_EVIDENCE_BACKGROUND=0` (the page tests) there is no such process, and a missing
+result is computed in the script thread when a section asks for it, once per server.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 import threading
-from dataclasses import dataclass, field
 from typing import Any
 
 import streamlit as st
 
-from explorer.teaching.lessons import LESSONS, LESSONS_BY_KEY
+from explorer.teaching import evidence as disk
+from explorer.teaching.lessons import LESSONS_BY_KEY
 
-# Rough seconds per experiment, measured on a 2-core machine; shown on each section's Run button.
-ESTIMATED_SECONDS: dict[str, float] = {
-    "normal": 0.1,
-    "scale": 3,
-    "shape": 1.5,
-    "placement": 3,
-    "ics": 5,
-    "smoothness": 7,
-    "init": 9,
-}
-
+BACKGROUND_ENV = "EXPLORER_EVIDENCE_BACKGROUND"
 Result = dict[str, Any]
+Settings = dict[str, Any]
+
+_process: subprocess.Popen | None = None  # this server's computing process, if it started one
+_lock = threading.Lock()
+_computing = threading.Lock()  # without the background process: one section computes at a time
 
 
-@dataclass
-class Store:
-    """Every lesson's result once computed, and one lock per lesson (so two lessons can run side by side)."""
+def background() -> bool:
+    """Whether this server computes the evidence in a background process (the default)."""
+    return os.environ.get(BACKGROUND_ENV, "1").strip() != "0"
 
-    results: dict[str, Result] = field(default_factory=dict)
-    locks: dict[str, threading.Lock] = field(
-        default_factory=lambda: {lesson.key: threading.Lock() for lesson in LESSONS}
-    )
+
+def start_computing() -> None:
+    """Start the background process unless it runs already or everything is on disk (idempotent)."""
+    global _process
+    if not background():
+        return
+    with _lock:
+        if _process is not None and _process.poll() is None:
+            return
+        if disk.progress().complete:
+            return
+        _process = subprocess.Popen(
+            [sys.executable, "-m", "explorer.teaching.evidence", "--nice", "--quiet"],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+
+
+def computing() -> bool:
+    """Whether this server's background process is at work now."""
+    return _process is not None and _process.poll() is None
 
 
 @st.cache_resource(show_spinner=False)
-def store() -> Store:
-    """The server process's one store (the same object in every session and every rerun)."""
-    return Store()
+def _memory() -> dict[str, Result]:
+    """Results read from disk, shared by every session of this process (a file is read once)."""
+    return {}
 
 
-def get(key: str) -> Result | None:
-    """The lesson's result if some session has computed it, else None (never computes)."""
-    return store().results.get(key)
+def get(key: str, settings: Settings | None = None) -> Result | None:
+    """The lesson's result at these knob settings, if computed (never computes)."""
+    lesson = LESSONS_BY_KEY[key]
+    name = disk.entry_key(lesson, settings)
+    memory = _memory()
+    if name not in memory:
+        result = disk.load(lesson, settings)
+        if result is None:
+            return None
+        memory[name] = result
+    return memory[name]
 
 
-def compute(key: str) -> Result:
-    """The lesson's result, computing it now unless another session has or is doing so (then wait for it)."""
-    shared = store()
-    with shared.locks[key]:
-        if key not in shared.results:
-            shared.results[key] = LESSONS_BY_KEY[key].evidence()
-        return shared.results[key]
+def compute_here(key: str, settings: Settings | None = None) -> Result:
+    """Without a background process: compute the result in this thread (once per server) and store it."""
+    with _computing:
+        result = get(key, settings)
+        if result is None:
+            result = disk.compute(LESSONS_BY_KEY[key], settings)
+            _memory()[disk.entry_key(LESSONS_BY_KEY[key], settings)] = result
+        return result
 
 
-def put(key: str, result: Result) -> None:
-    """Store a result computed elsewhere (a warm-up script, a test) as if a session had computed it."""
-    shared = store()
-    with shared.locks[key]:
-        shared.results[key] = result
-
-
-def missing() -> list[str]:
-    """The lessons not computed yet, in page order."""
-    return [lesson.key for lesson in LESSONS if get(lesson.key) is None]
-
-
-def estimate(keys: list[str] | tuple[str, ...]) -> str:
-    """'about 3 s' for these lessons together; 'under a second' when that is what it takes."""
-    seconds = sum(ESTIMATED_SECONDS.get(key, 5) for key in keys)
-    return "under a second" if seconds < 1 else f"about {round(seconds)} s"
+def progress() -> disk.Progress:
+    return disk.progress()

@@ -121,34 +121,33 @@ EXPERIMENTS: dict[str, str] = {
 def normal(result: Result) -> None:
     standard, quantile, gaussian = result["standard"], result["quantile_normal"], result["gaussian"]
     st.markdown(
-        f"After standardizing, feature 0 has mean {standard['mean']:.2f} and std {standard['std']:.2f}, as promised, "
+        f"With a lognormal tail of σ = {result.get('sigma', 1.5):g}: after standardizing, feature 0 has mean "
+        f"{round(standard['mean'], 2) + 0.0:.2f} and std {standard['std']:.2f}, as promised, "
         f"but its skew is still **{standard['skew']:.2f}** (a Gaussian's is 0), and "
         f"**{_pct(standard['share_within_one_std'], 0)}** of its values lie within one std of the mean, against "
         f"{_pct(gaussian['share_within_one_std'], 0)} for a Gaussian. Only the quantile scaler makes it Gaussian "
         f"(skew {quantile['skew']:.2f}, {_pct(quantile['share_within_one_std'], 0)} within one std)."
     )
     reference = {"mean": 0.0, "std": 1.0, "skew": 0.0, "excess_kurtosis": 0.0, **gaussian}
-    left, right = st.columns([2, 3], gap="medium")
-    with left:
-        rows = {
-            "mean": ("mean", ".2f"),
-            "std": ("std (standard deviation)", ".2f"),
-            "skew": ("skew", ".2f"),
-            "excess_kurtosis": ("excess kurtosis (tails)", ".2f"),
-            "share_within_half_std": ("share within ½ std of the mean", ".1%"),
-            "share_within_one_std": ("share within 1 std of the mean", ".1%"),
+    # the table, then the Q-Q plot under it: side by side, either is cut in a narrow window
+    rows = {
+        "mean": ("mean", ".2f"),
+        "std": ("std (standard deviation)", ".2f"),
+        "skew": ("skew", ".2f"),
+        "excess_kurtosis": ("excess kurtosis (tails)", ".2f"),
+        "share_within_half_std": ("share within ½ std of the mean", ".1%"),
+        "share_within_one_std": ("share within 1 std of the mean", ".1%"),
+    }
+    table = pd.DataFrame(
+        {
+            "measure of feature 0": [words for words, _ in rows.values()],
+            label("scaler", "standard"): [format(standard[k], f) for k, (_, f) in rows.items()],
+            label("scaler", "quantile_normal"): [format(quantile[k], f) for k, (_, f) in rows.items()],
+            "a Gaussian": [format(reference[k], f) for k, (_, f) in rows.items()],
         }
-        table = pd.DataFrame(
-            {
-                "measure of feature 0": [words for words, _ in rows.values()],
-                label("scaler", "standard"): [format(standard[k], f) for k, (_, f) in rows.items()],
-                label("scaler", "quantile_normal"): [format(quantile[k], f) for k, (_, f) in rows.items()],
-                "a Gaussian": [format(reference[k], f) for k, (_, f) in rows.items()],
-            }
-        )
-        st.dataframe(table, hide_index=True)
-    with right:
-        _draw(charts.qq_chart(result))
+    )
+    st.table(table.set_index("measure of feature 0"))
+    _draw(charts.qq_chart(result))
 
 
 # ---- 2. Scale and conditioning -----------------------------------------------------------------
@@ -162,8 +161,9 @@ SCALE_LABELS = {
 
 def scale(result: Result) -> None:
     rows = result["conditioning"]
-    worst = max(rows, key=lambda r: (r["scale"], r["scaler"] == "none"))
-    fixed = next(r for r in rows if r["scale"] == worst["scale"] and r["scaler"] == "standard")
+    factor = result.get("scale", max(r["scale"] for r in rows))
+    worst = next(r for r in rows if r["scale"] == factor and r["scaler"] == "none")
+    fixed = next(r for r in rows if r["scale"] == factor and r["scaler"] == "standard")
     st.markdown(
         f"With feature 0 on a ×{worst['scale']:,} scale, κ is **{worst['kappa']:,.0f}**: gradient descent is "
         f"predicted to need {_steps(worst['predicted'])} steps, and measured: "
@@ -171,25 +171,25 @@ def scale(result: Result) -> None:
         f"Standardized, κ is **{fixed['kappa']:.3g}** and it takes {_steps(fixed['measured'])} steps (predicted "
         f"{_steps(fixed['predicted'])}). The step count grows like κ."
     )
-    left, right = st.columns(2, gap="medium")
-    with left:
-        _draw(charts.steps_chart(rows))
-    with right:
-        st.dataframe(charts.conditioning_table(rows), hide_index=True)
+    _draw(charts.steps_chart(rows))
+    st.table(charts.conditioning_table(rows).set_index(charts.conditioning_table(rows).columns[0]))
     mlp = result["mlp"]
     labels = [SCALE_LABELS.get((r["config"]["scaler"], r["config"]["norm"]), r["label"]) for r in mlp]
-    _draw(charts.summary_chart(mlp, labels, f"The network on ×1,000 data: test accuracy over {SEEDS} seeds"))
+    title = f"The network on ×{factor:,} data: test accuracy over {SEEDS} seeds"
+    _draw(charts.summary_chart(mlp, labels, title))
     raw, bn, std = (_row(mlp, scaler="none", norm="none"), _row(mlp, scaler="none", norm="bn_before"),
                     _row(mlp, scaler="standard", norm="none"))  # fmt: skip
     st.markdown(
         f"Test accuracy, median over {SEEDS} seeds: raw {_median_text(raw)}; raw with BN in the first layer "
-        f"{_median_text(bn)}; standardized {_median_text(std)}. BN rescues part of the gap, standardizing all of it."
+        f"{_median_text(bn)}; standardized {_median_text(std)}."
+        + (" BN rescues part of the gap, standardizing all of it." if factor >= 100 else "")
     )
 
 
 # ---- 3. Same scale, different shape ------------------------------------------------------------
 def shape(result: Result) -> None:
     largest = result["largest_training_step"]
+    st.caption(f"Outliers: {result.get('outliers', 0.01):.1%} of the rows made rare extreme values.")
     steps = list(lessons.SHAPE_GRID[1][1])
     parts = [
         f"{label('skew', skew)}: **{lr:g}**" if lr is not None else
@@ -213,7 +213,7 @@ def shape(result: Result) -> None:
 
 
 # ---- 4. Before or after the activation ---------------------------------------------------------
-def placement(result: Result) -> None:
+def placement(result: Result, activation: str = "sigmoid") -> None:
     st.markdown(
         "**For before** (Ioffe & Szegedy §3.2): normalise Wu + b, the layer's linear output, because it is "
         "“more likely to have a symmetric, non-sparse distribution, that is more Gaussian”; its input u, itself "
@@ -223,25 +223,25 @@ def placement(result: Result) -> None:
         "layer's input. Practitioners report equal or better results (keras issue 1802; the ducha-aiki CaffeNet "
         "benchmark: BN after ReLU 0.499 accuracy vs before 0.474)."
     )
-    summary = result["summary"]
+    summary = [r for r in result["summary"] if r["config"]["activation"] == activation]
     labels = [NORMS.get(r["config"]["norm"], r["label"]) for r in summary]
-    groups = [r["config"]["activation"] for r in summary]
-    _draw(charts.summary_chart(summary, labels, f"Test accuracy over {SEEDS} seeds, by placement", groups))
-    _draw(charts.activation_input_chart(result["inside"]))
-    table = charts.placement_table(result["inside"])
-    st.dataframe(
-        table,
-        hide_index=True,
-        column_config={
-            "mean of its input": st.column_config.NumberColumn(format="%.2f"),
-            "std of its input": st.column_config.NumberColumn(format="%.2f"),
-            "saturated outputs": st.column_config.NumberColumn(
-                format="percent", help="share of outputs within 1% of a sigmoid's flat ends (0 or 1)"
-            ),
-            "dead units": st.column_config.NumberColumn(
-                format="percent", help="share of ReLU units that output 0 on every probe row"
-            ),
-        },
+    title = f"{activation.capitalize()} network: test accuracy over {SEEDS} seeds, by placement"
+    _draw(charts.summary_chart(summary, labels, title))
+    inside = [row for row in result["inside"] if row["activation"] == activation]
+    _draw(charts.activation_input_chart(inside))
+    table = charts.placement_table(inside).drop(columns="activation")
+    shown = table.assign(
+        **{
+            "mean of its input": table["mean of its input"].map(lambda v: _num(v, 2)),
+            "std of its input": table["std of its input"].map(lambda v: _num(v, 2)),
+            "saturated outputs": table["saturated outputs"].map(_pct),
+            "dead units": table["dead units"].map(_pct),
+        }
+    )
+    st.table(shown.set_index("batch norm"))
+    st.caption(
+        "Saturated: outputs within 1% of a sigmoid's flat ends (0 or 1). Dead: ReLU units that output 0 on "
+        "every probe row."
     )
     st.caption(
         "Read it as evidence, not a verdict: the differences between placements are small next to the spread "
@@ -254,8 +254,9 @@ def ics(result: Result) -> None:
     none, bn = result["none"], result["bn_before"]
     _draw(charts.percentile_chart(result))
     st.markdown(
-        "How far the unit's median input moves over training (its highest minus its lowest value over the "
-        f"epochs), median over units and {SEEDS} seeds: **{none['drift_median']:.2f}** without BN, "
+        f"At learning rate {result.get('lr', 0.05):g}: how far the unit's median input moves over training (its "
+        f"highest minus its lowest value over the epochs), median over units and {SEEDS} seeds: "
+        f"**{none['drift_median']:.2f}** without BN, "
         f"**{bn['drift_median']:.2f}** with BN. Test accuracy, median over seeds: "
         f"{_pct(none['accuracy_median'])} without BN, {_pct(bn['accuracy_median'])} with BN."
     )
@@ -278,16 +279,23 @@ def smoothness(result: Result) -> None:
     _draw(charts.summary_chart(noisy, labels, f"Sigmoid network on digits: test accuracy over {SEEDS} seeds"))
     plain, shaken = _row(noisy, norm="bn_before"), _row(noisy, norm="bn_noisy")
     st.markdown(
-        f"Test accuracy, median over {SEEDS} seeds: plain BN {_median_text(plain)}, noisy BN "
+        f"Test accuracy, median over {SEEDS} seeds: plain BN {_median_text(plain)}, noisy BN of strength "
+        f"{result.get('noise', 1.0):g} "
         f"{_median_text(shaken)}. The noise changes every unit's distribution at every step, yet it still trains."
     )
 
 
 # ---- 7. Initialization through depth -----------------------------------------------------------
-def init(result: Result) -> None:
-    rows = result["rows"]
+def init(result: Result, depth: int = 10, init: str = "he") -> None:
+    rows = [{**r, "std_by_layer": r["std_by_layer"][:depth]} for r in result["rows"]]
     _draw(charts.depth_chart(rows))
     last = {(r["activation"], r["init"]): r["std_by_layer"][-1] for r in rows}
+    first = {(r["activation"], r["init"]): r["std_by_layer"][0] for r in rows}
+    st.markdown(
+        f"**{label('init', init)}**, from layer 1 to layer {depth}: under tanh the std goes "
+        f"{_num(first[('tanh', init)], 2)} → {_num(last[('tanh', init)], 2)}, under ReLU "
+        f"{_num(first[('relu', init)], 2)} → {_num(last[('relu', init)], 2)}."
+    )
     parts = [
         f"{activation}: " + ", ".join(f"{label('init', i)} {_num(last[(activation, i)], 2)}" for i in lessons.INITS)
         for activation in ("tanh", "relu")
@@ -296,12 +304,12 @@ def init(result: Result) -> None:
     shrink = [(s[0] / s[-1]) ** (1 / (len(s) - 1)) for s in small if len(s) > 1 and s[-1] and s[-1] > 0]
     per_layer = f"about {min(shrink):.0f}–{max(shrink):.0f}-fold per layer" if shrink else "layer after layer"
     st.markdown(
-        f"Std of the last layer's output, median over {SEEDS} seeds — {'; '.join(parts)}. Small weights shrink the "
+        f"Std of layer {depth}'s output, median over {SEEDS} seeds — {'; '.join(parts)}. Small weights shrink the "
         f"signal {per_layer}; inits scaled by the {term_link('fan_in', 'fan_in')} keep it alive."
     )
 
 
-VIEWS: dict[str, Callable[[Result], None]] = {
+VIEWS: dict[str, Callable[..., None]] = {
     "normal": normal,
     "scale": scale,
     "shape": shape,
