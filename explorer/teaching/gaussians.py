@@ -84,6 +84,12 @@ FOLLOW_UP = (
     "learned β and γ) and leaves the shape as it was; a skewed or two-humped pre-activation is just as "
     "skewed or two-humped after BN."
 )
+GLOSSARY = {  # terms the text uses that lessons.GLOSSARY does not define yet, to merge into it
+    "central limit theorem": "a sum of many independent terms, none of them dominant, is close to Gaussian "
+    "whatever each term's own distribution.",
+    "pre-activation": "a unit's value before its activation: W·u + b, the weighted sum of the layer's inputs.",
+    "one-hot": "a category written as d columns of 0s with a single 1 in the column of the row's category.",
+}
 PAGE = "train"  # the section's button: the depth setup below with He's uniform weights
 SETUP = Config(
     dataset="digits", hidden=(100,) * 10, norm="none", scaler="standard", activation="relu", init="he_uniform"
