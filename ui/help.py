@@ -69,10 +69,12 @@ HELP = {  # what it is, and what changing it does
     "norm_noise": "Only for noisy BN: at each step every unit is scaled by a random factor in [1, 1+s], shifted "
     "by a random amount in [−s, s], and each value gets Gaussian noise of std s/4. 0 is plain BN before the "
     "activation.",
-    "init": "How the weights start. He suits ReLU, Xavier suits tanh and sigmoid; Normal lets you pick the std: "
-    "too small and the signal fades layer by layer, too large and it blows up.",
-    "init_std": "The std of the starting weights for Normal init. With normalisation off, try 0.01 and 1 to "
-    "see the signal fade or explode; BN before the activation rescues both.",
+    "init": "How the weights start. He suits ReLU, Xavier suits tanh and sigmoid; Normal and Uniform let you pick "
+    "the std: too small and the signal fades layer by layer, too large and it blows up. What matters is the "
+    "std, not the shape: He uniform and He (normal) have the same std and give the same layer scales.",
+    "init_std": "The std of the starting weights for Normal or Uniform init (uniform weights of std s lie within "
+    "±1.73·s). With normalisation off, try 0.01 and 1 to see the signal fade or explode; BN before the "
+    "activation rescues both.",
     "optimizer": "How gradients change the weights. SGD takes plain steps; SGD with momentum keeps a running "
     "direction; Adam scales each weight's step by its own gradient history, so it copes better with badly "
     "scaled features.",

@@ -45,7 +45,8 @@ NORMS = ("none", "bn_before", "bn_after", "bn_noisy", "ln_before", "ln_after")
 BATCH_NORMS = ("bn_before", "bn_after", "bn_noisy")  # statistics over a batch's rows: a batch needs 2
 NOISY_NORMS = ("bn_noisy",)  # norms that take norm_noise
 OPTIMIZERS = ("sgd", "momentum", "adam")
-INITS = ("default", "xavier", "he")  # and normal:<std>
+INITS = ("default", "xavier", "he", "he_uniform")  # and normal:<std>, uniform:<std>
+INIT_SHAPES = ("normal", "uniform")  # init=<shape>:<std>: weights of that shape and std, biases 0
 
 MAX_SAMPLES = 50_000
 MAX_LAYERS = 12
@@ -54,7 +55,7 @@ MAX_EPOCHS = 5_000
 MAX_FEATURES = 100
 MAX_BATCH = 4096
 MAX_SEED = 2**31 - 1
-INIT_STD_RANGE = (1e-4, 10.0)  # for init=normal:<std>
+INIT_STD_RANGE = (1e-4, 10.0)  # for init=normal:<std> and uniform:<std>
 
 FILE_KEYS = ("csv_path", "target")  # a link must never make the server read a file of its choosing
 
@@ -113,7 +114,7 @@ def _valid_init(value: str) -> bool:
         return True
     kind, _, std = value.partition(":")
     try:
-        return kind == "normal" and INIT_STD_RANGE[0] <= float(std) <= INIT_STD_RANGE[1]
+        return kind in INIT_SHAPES and INIT_STD_RANGE[0] <= float(std) <= INIT_STD_RANGE[1]
     except ValueError:
         return False
 
@@ -174,10 +175,13 @@ KEYS: dict[str, Key] = {
     "init": Key(
         str,
         _valid_init,
-        f"default, xavier, he or normal:<std> with {INIT_STD_RANGE[0]:g} <= std <= {INIT_STD_RANGE[1]:g}",
+        f"default, xavier, he, he_uniform, normal:<std> or uniform:<std> with "
+        f"{INIT_STD_RANGE[0]:g} <= std <= {INIT_STD_RANGE[1]:g}",
         "weights of every layer, the output layer included: default is PyTorch's (uniform ±1/√fan_in); xavier "
         "is Glorot's uniform ±√(6/(fan_in+fan_out)); he is Kaiming's normal, std √(2/fan_in) (the linear "
-        "output layer: √(1/fan_in)); normal:<std> draws N(0, std²); biases start at 0 except under default",
+        "output layer: √(1/fan_in)); he_uniform is the same std from a uniform, ±√(6/fan_in); normal:<std> "
+        "draws N(0, std²) and uniform:<std> uniform ±std·√3 (the same std, another shape); biases start at 0 "
+        "except under default",
         "network",
         per_member=True,
     ),

@@ -104,14 +104,20 @@ def init_linear_(
         return
     if init == "xavier":  # Glorot & Bengio (2010), eq. 16: gain 1 whatever the activation
         nn.init.xavier_uniform_(weight, gain=1.0, generator=gen)
-    elif init == "he":  # He et al. (2015): std √(2/fan_in) before a ReLU; √(1/fan_in) before nothing
+    elif init in ("he", "he_uniform"):  # He et al. (2015): std √(2/fan_in) before a ReLU; √(1/fan_in) before nothing
+        kaiming = nn.init.kaiming_normal_ if init == "he" else nn.init.kaiming_uniform_  # uniform: ±std·√3
         if activation == "linear":
-            nn.init.kaiming_normal_(weight, nonlinearity="linear", generator=gen)
+            kaiming(weight, nonlinearity="linear", generator=gen)
         else:
             slope = "leaky_relu" if activation == "leaky_relu" else "relu"
-            nn.init.kaiming_normal_(weight, a=0.01 if slope == "leaky_relu" else 0, nonlinearity=slope, generator=gen)
-    else:  # normal:<std>
-        nn.init.normal_(weight, 0.0, float(init.split(":", 1)[1]), generator=gen)
+            kaiming(weight, a=0.01 if slope == "leaky_relu" else 0, nonlinearity=slope, generator=gen)
+    else:  # normal:<std> or uniform:<std>, the latter on ±std·√3 so that its std is <std>
+        shape, _, std = init.partition(":")
+        if shape == "uniform":
+            bound = math.sqrt(3.0) * float(std)
+            nn.init.uniform_(weight, -bound, bound, generator=gen)
+        else:
+            nn.init.normal_(weight, 0.0, float(std), generator=gen)
     if bias is not None:
         nn.init.zeros_(bias)
 

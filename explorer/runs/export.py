@@ -15,6 +15,7 @@ import hashlib
 import io
 import itertools
 import json
+import math
 import textwrap
 
 from explorer.config import BATCH_NORMS, NOISY_NORMS, Config, format_value
@@ -469,14 +470,18 @@ def _init(config: Config) -> str:
             nn.init.uniform_(linear.bias, -bound, bound, generator=generator)"""
     if init == "xavier":
         weight = "nn.init.xavier_uniform_(linear.weight, gain=1.0, generator=generator)  # Glorot & Bengio (2010)"
-    elif init == "he":
+    elif init in ("he", "he_uniform"):
         a, slope = ("0.01", "leaky_relu") if config.activation == "leaky_relu" else ("0", "relu")
+        kaiming = "kaiming_normal_" if init == "he" else "kaiming_uniform_"
         weight = (
             "if linear is linears[-1]:  # the output layer feeds no activation\n"
-            '            nn.init.kaiming_normal_(linear.weight, nonlinearity="linear", generator=generator)\n'
+            f'            nn.init.{kaiming}(linear.weight, nonlinearity="linear", generator=generator)\n'
             "        else:  # He et al. (2015)\n"
-            f'            nn.init.kaiming_normal_(linear.weight, a={a}, nonlinearity="{slope}", generator=generator)'
+            f'            nn.init.{kaiming}(linear.weight, a={a}, nonlinearity="{slope}", generator=generator)'
         )
+    elif init.startswith("uniform:"):
+        bound = math.sqrt(3.0) * float(init.split(":", 1)[1])  # ±std·√3 has that std
+        weight = f"nn.init.uniform_(linear.weight, -{bound!r}, {bound!r}, generator=generator)  # std {init[8:]}"
     else:
         weight = f"nn.init.normal_(linear.weight, 0.0, {float(init.split(':', 1)[1])!r}, generator=generator)"
     return f"""with torch.no_grad():  # init={init}, drawn from a generator seeded with SEED, layer by layer

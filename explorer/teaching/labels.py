@@ -67,7 +67,9 @@ INITS = {
     "default": "PyTorch default (uniform ±1/√fan-in)",
     "xavier": "Xavier / Glorot",
     "he": "He / Kaiming",
+    "he_uniform": "He / Kaiming, uniform",
     "normal": "Normal with a chosen std",
+    "uniform": "Uniform with a chosen std",
 }
 SKEW_KINDS = {  # the skew grammar's kinds (explorer/config/skew_grammar.py)
     "lognormal": "Lognormal (right skew)",
@@ -118,7 +120,7 @@ def label(key: str, value: Any) -> str:
         return labels[value]
     if key == "init":
         kind, _, std = str(value).partition(":")
-        return f"Normal, std {std}" if kind == "normal" else INITS.get(kind, str(value))
+        return f"{kind.capitalize()}, std {std}" if kind in cfg.INIT_SHAPES and std else INITS.get(kind, str(value))
     if key == "skew":
         return skew_text(str(value))
     return cfg.format_value(value) if not isinstance(value, str) else value

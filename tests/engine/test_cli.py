@@ -21,6 +21,12 @@ def test_train_summary_is_readable(capsys):
     assert "0      act" in out and "0      norm" in out
 
 
+@pytest.mark.parametrize("init", ["uniform:0.3", "he_uniform"])
+def test_train_takes_the_uniform_inits(init, capsys):
+    assert main(["train", "--epochs", "1", "--n-samples", "200", "--init", init, "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["config"]["init"] == init
+
+
 def test_config_file_with_flag_override(tmp_path, capsys):
     path = tmp_path / "run.json"
     path.write_text(json.dumps({"dataset": "iris", "epochs": 2, "hidden": [8]}))
@@ -37,6 +43,7 @@ def test_config_file_with_flag_override(tmp_path, capsys):
         (["train", "--no-such-flag", "1"], "unrecognized arguments"),
         (["train", "--config", "/nonexistent.json"], "No such file"),
         (["train", "--skew", "5:lognormal:1"], "feature 5 does not exist"),
+        (["train", "--init", "uniform:0"], "init=uniform:0: expected"),
         (["fly"], "invalid choice"),
     ],
 )

@@ -68,6 +68,12 @@ def test_cli_flags_round_trip():
         ({"hidden": (8,) * (MAX_LAYERS + 1)}, f"1 to {MAX_LAYERS}"),
         ({"activation": "swish"}, "activation=swish: expected one of relu, leaky_relu"),
         ({"init": "normal:-1"}, "init=normal:-1"),
+        ({"init": "uniform:0"}, "init=uniform:0: expected default, xavier, he, he_uniform, normal:<std> or uniform"),
+        ({"init": "uniform:abc"}, "init=uniform:abc"),
+        ({"init": "uniform:1e9"}, "init=uniform:1e9"),
+        ({"init": "uniform:nan"}, "0.0001 <= std <= 10"),
+        ({"init": "uniform"}, "init=uniform"),
+        ({"init": "he_normal"}, "init=he_normal"),
         ({"skew": "0:wobble:1"}, "unknown kind 'wobble'"),
         ({"skew": "0:lognormal"}, "expected <features>:<kind>:<amount>"),
         ({"batch_size": 1, "norm": "bn_before"}, "batch norm needs at least 2 rows"),
@@ -79,6 +85,23 @@ def test_invalid_values_name_key_value_and_what_is_allowed(changes, fragment):
         Config().replace(**changes)
     assert fragment in str(err.value)
     assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("init", ["uniform:0.05", "uniform:0.0001", "uniform:10", "he_uniform", "normal:0.05"])
+def test_every_init_reads_alike_from_a_link_the_cli_and_json(init):
+    from explorer.cli import _config_from, build_parser
+
+    config, problems = Config.from_query({"init": init, "norm": "none"})
+    assert (config.init, problems) == (init, [])
+    assert Config.from_query(config.to_query()) == (config, [])
+    assert _config_from(build_parser().parse_args(["train", "--init", init])).init == init
+    assert Config.from_json(Config(init=init).to_json()).init == init
+
+
+def test_a_link_with_a_bad_uniform_std_opens_with_the_default_init():
+    config, problems = Config.from_query({"init": "uniform:1e9", "lr": "0.05"})
+    assert config.init == Config().init and config.lr == 0.05
+    assert len(problems) == 1 and "init=uniform:1e9" in problems[0] and "\n" not in problems[0]
 
 
 def test_batch_size_one_is_fine_without_batch_norm():

@@ -142,11 +142,16 @@ def test_the_live_keys_are_the_ones_documented_live():
     )
 
 
-@pytest.mark.parametrize("name", ["DATASETS", "SCALERS", "ACTIVATIONS", "NORMS", "OPTIMIZERS"])
+@pytest.mark.parametrize("name", ["DATASETS", "SCALERS", "ACTIVATIONS", "NORMS", "OPTIMIZERS", "INITS"])
 def test_every_value_of_a_choice_key_is_documented(name):
     text = _read(REFERENCE)
     missing = [value for value in getattr(cfg, name) if f"`{value}`" not in text]
     assert not missing, f"explorer.config.{name} values missing from docs/reference.md: {missing}"
+
+
+def test_every_init_shape_is_documented():
+    missing = [shape for shape in cfg.INIT_SHAPES if f"`{shape}:<std>`" not in _read(REFERENCE)]
+    assert not missing, f"init=<shape>:<std> forms missing from docs/reference.md: {missing}"
 
 
 def test_every_skew_kind_is_documented():

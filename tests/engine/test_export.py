@@ -25,6 +25,7 @@ from sklearn.datasets import make_classification
 
 from explorer import cli
 from explorer.config import Config
+from explorer.core.model import build
 from explorer.runs import export
 from explorer.runs.training import Trainer
 
@@ -49,6 +50,8 @@ CONFIGS = {
     ),
     "xor_leaky_normal_init_minmax": Config(**SMALL, dataset="xor", activation="leaky_relu", init="normal:0.3",
                                            scaler="minmax", norm="ln_after"),
+    "circles_tanh_uniform_init": Config(**SMALL, dataset="circles", activation="tanh", init="uniform:0.3"),
+    "blobs_leaky_he_uniform": Config(**SMALL, dataset="blobs", activation="leaky_relu", init="he_uniform"),
 }  # fmt: skip
 OWN_PROCESS = ("moons",)  # run as `python script.py`; csv below is the other one
 ALLOWED_IMPORTS = {"math", "sys", "numpy", "scipy", "torch", "sklearn", "pandas"}
@@ -177,6 +180,20 @@ def test_the_csv_has_one_row_per_epoch_with_the_curves_numbers(trainers):
         assert float(row["train_loss"]) == point["train_loss"] and float(row["test_r2"]) == point["test_r2"]
         assert float(row["train_loss_eval"]) == record["train_loss_eval"]
         assert float(row["test_loss"]) == point["test_loss"]
+
+
+@pytest.mark.parametrize("init", ["default", "xavier", "he", "he_uniform", "normal:0.2", "uniform:0.3"])
+def test_the_scripts_network_starts_from_the_apps_weights(init):
+    """Up to its training section, the script builds the network with exactly the weights `model.build` draws."""
+    trainer = Trainer(Config(n_samples=100, epochs=1, hidden=(16, 8), activation="leaky_relu", init=init))
+    text = export.pytorch_script(trainer)
+    namespace: dict = {}
+    with contextlib.redirect_stdout(io.StringIO()):
+        exec(compile(text[: text.index("# ---- 6. ")], "script", "exec"), namespace)
+    script = [m for m in namespace["model"] if isinstance(m, torch.nn.Linear)]
+    app = build(2, 2, trainer.config)
+    for ours, theirs in zip([*(block.linear for block in app.blocks), app.head], script, strict=True):
+        assert torch.equal(ours.weight, theirs.weight) and torch.equal(ours.bias, theirs.bias)
 
 
 def test_file_names_tell_configs_apart():

@@ -21,6 +21,14 @@ def test_label_reads_ids_as_words() -> None:
     assert labels.label("norm", "bn_before") == "BN before the activation"
     assert labels.label("init", "normal:0.5") == "Normal, std 0.5"
     assert labels.label("init", "he") == "He / Kaiming"
+    assert labels.label("init", "uniform:0.1") == "Uniform, std 0.1"
+    assert labels.label("init", "he_uniform") == "He / Kaiming, uniform"
+
+
+def test_every_init_the_train_page_offers_has_a_label() -> None:
+    offered = (*cfg.INITS, *cfg.INIT_SHAPES)  # ui/train/controls.py's selectbox
+    assert set(labels.INITS) == set(offered)
+    assert len(set(labels.INITS.values())) == len(labels.INITS)
     assert labels.label("lr", 0.001) == "0.001"
     assert labels.label("hidden", (64, 32)) == "64,32"
 

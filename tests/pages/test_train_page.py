@@ -224,6 +224,19 @@ def test_a_links_small_init_std_is_kept_as_sent():
     assert at.query_params["init"] == "normal:0.0002"
 
 
+def test_the_init_control_offers_uniform_weights_of_a_chosen_std_and_he_uniform():
+    at = open_app(norm="none", init="uniform:0.3")
+    assert not at.exception and not at.warning
+    assert at.selectbox(key="train.init").value == "uniform"
+    assert at.number_input(key="train.init_std").value == 0.3
+    assert trainer(at).config.init == "uniform:0.3"
+    at.selectbox(key="train.init").set_value("normal").run()  # the same std, another shape
+    assert trainer(at).config.init == "normal:0.3" and at.query_params["init"] == "normal:0.3"
+    at.selectbox(key="train.init").set_value("he_uniform").run()
+    assert trainer(at).config.init == "he_uniform" and at.query_params["init"] == "he_uniform"
+    assert "train.init_std" not in [w.key for w in at.number_input]  # a named rule has its own std
+
+
 def test_reset_and_network_or_training_changes_reuse_the_prepared_data():
     at = open_app()
     prepared = trainer(at).prepared

@@ -34,7 +34,8 @@ CHOICES: dict[str, tuple[str, ...]] = {  # keys picked from a fixed list
     "activation": cfg.ACTIVATIONS,
     "norm": cfg.NORMS,
     "optimizer": cfg.OPTIMIZERS,
-    "init": ("default", "xavier", "he", "normal:0.01", "normal:0.1", "normal:1"),  # more may be typed
+    # init: more may be typed (normal:<std>, uniform:<std>)
+    "init": ("default", "xavier", "he", "he_uniform", "normal:0.01", "normal:0.1", "normal:1", "uniform:0.1"),
 }
 PIPE_KEYS = ("hidden", "skew")  # their values contain commas: `|` separates them
 SUGGESTED: dict[str, tuple[Any, ...]] = {  # what a key starts with when picked (besides the current value)

@@ -34,7 +34,7 @@ PRESET = K + "preset"  # the preset selectbox (back to None once applied, so the
 SCENARIO = K + "scenario"  # name of the preset in force, for the page to show its question; cleared on leaving it
 LR_STEPS = (1e-4, 2e-4, 5e-4, 1e-3, 2e-3, 5e-3, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0)
 WEIGHT_DECAYS = (0.0, 1e-5, 1e-4, 1e-3, 1e-2, 0.1)
-INITS = (*cfg.INITS, "normal")  # normal:<std> is a choice plus a number input
+INITS = (*cfg.INITS, *cfg.INIT_SHAPES)  # normal:<std> and uniform:<std> are a choice plus a number input
 WITH_FEATURES = ("classification", "regression", "skewed_regression", "blobs")
 TWO_FEATURES = ("moons", "circles", "xor", "spiral")
 
@@ -256,11 +256,11 @@ def _network(values: dict[str, Any], problems: list[str]) -> None:
         help=HELP["norm_noise"],
     )  # fmt: skip
     init = st.selectbox("Init", INITS, key=K + "init", format_func=labels.INITS.get, help=HELP["init"])
-    if init == "normal":
+    if init in cfg.INIT_SHAPES:
         std = st.number_input(
             "Init std", *BOUNDS["init_std"], step=0.05, format="%g", key=K + "init_std", help=HELP["init_std"]
         )
-        values["init"] = f"normal:{std:g}"
+        values["init"] = f"{init}:{std:g}"
     else:
         values["init"] = init
 
