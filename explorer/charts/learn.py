@@ -597,3 +597,110 @@ def depth_chart(rows: Sequence[Mapping[str, Any]]) -> Chart:
         },
     }
     return Chart(spec, data)
+
+
+# ---- 8. Where Gaussians really do appear ---------------------------------------------------------
+CLT_MEASURES = {"abs_skew": "|skew|", "abs_excess_kurtosis": "|excess kurtosis|"}
+CLT_SERIES = ("each input", "each unit's pre-activation W·u + b")
+
+
+def clt_chart(clt: Mapping[str, Any], kind: str, init: str = "default") -> Chart:
+    """|skew| and |excess kurtosis| of the inputs and of the first layer's pre-activation against the number
+    of inputs d (log-log), for one kind of input; the pre-activation's fall like 1/d, the inputs' stay put."""
+    records = []
+    for row in clt["rows"]:
+        if row["kind"] != kind or row["init"] != init:
+            continue
+        for field, measure in CLT_MEASURES.items():
+            records.append(
+                {"d": row["d"], "measure": measure, "series": CLT_SERIES[0], "value": _positive(row[f"input_{field}"])}
+            )
+            records.append({"d": row["d"], "measure": measure, "series": CLT_SERIES[1], "value": _positive(row[field])})
+    data = pd.DataFrame(records, columns=["d", "measure", "series", "value"])
+    spec = {
+        **_head(
+            f"{kind.capitalize()} inputs: how far from Gaussian, against the number of inputs",
+            "A Gaussian has 0 for both (here the floor is about 0.03: 4,000 rows). Log scales; medians over "
+            "units and 5 seeds, the app's default weights.",
+        ),
+        "facet": {"row": {"field": "measure", "type": "nominal", "title": None, "sort": list(CLT_MEASURES.values())}},
+        "spec": {
+            "width": PANEL_WIDTH,
+            "height": 130,
+            "mark": {"type": "line", "point": True},
+            "encoding": {
+                "x": {"field": "d", "type": "quantitative", "title": "inputs (d, log scale)", "scale": {"type": "log"}},
+                "y": {"field": "value", "type": "quantitative", "title": None, "scale": {"type": "log"}},
+                "color": {
+                    "field": "series",
+                    "type": "nominal",
+                    "title": None,
+                    "sort": list(CLT_SERIES),
+                    "legend": {"orient": "bottom", "labelLimit": 300},
+                },
+                "tooltip": [
+                    {"field": "series", "title": "what"},
+                    {"field": "d", "type": "quantitative", "title": "inputs"},
+                    {"field": "measure", "title": "measure"},
+                    {"field": "value", "type": "quantitative", "title": "value", "format": ".3g"},
+                ],
+            },
+        },
+        "resolve": {"scale": {"y": "independent"}},
+    }
+    return Chart(spec, data)
+
+
+def shape_scale_chart(shape_vs_scale: Mapping[str, Any], activation: str) -> Chart:
+    """Each layer's activation std at initialisation for normal weights, uniform weights of the same std and
+    normal weights of half the std (log y): the first two lie on each other, the third falls away."""
+    summary = next(row for row in shape_vs_scale["summary"] if row["activation"] == activation)
+    names = {
+        summary["normal"]: "normal weights",
+        summary["uniform"]: "uniform, same std",
+        summary["half"]: "normal, half the std",
+    }
+    parts = []
+    for curve in shape_vs_scale["curves"]:
+        if curve["activation"] != activation or curve["init"] not in names:
+            continue
+        stds = curve["std_by_layer"]
+        weights = f"{names[curve['init']]} ({label('init', curve['init'])})"
+        layers = np.arange(1, len(stds) + 1)
+        parts.append(pd.DataFrame({"weights": weights, "layer": layers, "std": [_positive(v) for v in stds]}))
+    data = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["weights", "layer", "std"])
+    spec = {
+        **_head(
+            f"{activation.capitalize()}: std of each layer's output at initialisation",
+            f"Median over {shape_vs_scale['seeds']} seeds; log scale.",
+        ),
+        "height": 220,
+        "mark": {"type": "line", "point": True},
+        "encoding": {
+            "x": {
+                "field": "layer",
+                "type": "quantitative",
+                "title": "hidden layer",
+                "axis": {"format": "d", "tickMinStep": 1},
+            },
+            "y": {
+                "field": "std",
+                "type": "quantitative",
+                "title": "std of the output (log scale)",
+                "scale": {"type": "log"},
+            },
+            "color": {
+                "field": "weights",
+                "type": "nominal",
+                "title": None,
+                "legend": {"orient": "bottom", "columns": 1, "labelLimit": 400},
+            },
+            "strokeDash": {"field": "weights", "type": "nominal", "legend": None},
+            "tooltip": [
+                {"field": "weights", "title": "weights"},
+                {"field": "layer", "type": "quantitative", "title": "hidden layer"},
+                {"field": "std", "type": "quantitative", "title": "std of its output", "format": ".3g"},
+            ],
+        },
+    }
+    return Chart(spec, data)

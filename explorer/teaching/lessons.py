@@ -24,6 +24,7 @@ from explorer.runs import conditioning, describe, probes
 from explorer.runs.landscape import probe as landscape_probe
 from explorer.runs.training import PROBE_ROWS, Trainer, to_jsonable
 from explorer.sweeps.sweep import Sweep, median_member, run
+from explorer.teaching import gaussians
 
 SEEDS = 5
 
@@ -460,7 +461,21 @@ LESSONS: tuple[Lesson, ...] = (
         experiment=init_through_depth,
         knobs=(
             Knob("depth", "Hidden layers", DEPTHS, 10, computed=False),
-            Knob("init", "Highlight", INITS, "he", computed=False),
+            Knob("init", "Initialization read out", INITS, "he", computed=False),
+        ),
+    ),
+    Lesson(
+        gaussians.KEY,
+        gaussians.TITLE,
+        gaussians.CLAIM,
+        gaussians.BELIEF,
+        gaussians.SOURCE,
+        gaussians.PAGE,
+        gaussians.SETUP,
+        experiment=gaussians.where_gaussians_appear,
+        knobs=(
+            Knob("kind", "The layer's inputs", gaussians.CLT_KINDS, "skewed", computed=False),
+            Knob("activation", "Activation through depth", ("relu", "tanh"), "relu", computed=False),
         ),
     ),
 )
@@ -496,4 +511,5 @@ GLOSSARY: dict[str, str] = {
     "Xavier (Glorot) init": "weights uniform in ±√(6/(fan_in + fan_out)): keeps the scale through tanh layers.",
     "He (Kaiming) init": "weights with std √(2/fan_in): keeps the scale through ReLU layers.",
     "fan_in": "the number of inputs to a unit.",
+    **gaussians.GLOSSARY,
 }

@@ -184,6 +184,24 @@ def _init_finding(result: Result) -> str:
     return f"the std of the outputs goes from {stds[0]:.3g} after layer 1 to {stds[-1]:.3g} after layer {len(stds)}"
 
 
+# ---- 8. Where Gaussians really do appear ------------------------------------------------------------
+def _clt_pair(result: Result) -> tuple[float, float, int]:
+    """Skewed inputs under the default init, at the most inputs: (input |skew|, pre-activation |skew|, d)."""
+    rows = [r for r in result["clt"]["rows"] if r["kind"] == "skewed" and r["init"] == "default"]
+    widest = max(rows, key=lambda r: r["d"])
+    return widest["input_abs_skew"], widest["abs_skew"], widest["d"]
+
+
+def _gaussians_answer(result: Result) -> str:
+    inputs, summed, _ = _clt_pair(result)
+    return "closer" if summed < inputs / 4 else "as_skewed"
+
+
+def _gaussians_finding(result: Result) -> str:
+    inputs, summed, d = _clt_pair(result)
+    return f"each input's |skew| is {inputs:.2f}; with {d} of them, each unit's pre-activation's is {summed:.2f}"
+
+
 QUESTIONS: dict[str, Question] = {
     "normal": Question(
         "Feature 0 has a long right tail. After standardizing it (mean 0, std 1), is it Gaussian?",
@@ -253,6 +271,16 @@ QUESTIONS: dict[str, Question] = {
         ),
         _init_answer,
         _init_finding,
+    ),
+    "gaussians": Question(
+        "Every input of a layer has a long right tail (lognormal). With 64 such inputs, what does each unit's "
+        "pre-activation W·u + b look like across the rows?",
+        (
+            ("as_skewed", "Just as skewed as its inputs"),
+            ("closer", "Much closer to Gaussian than its inputs"),
+        ),
+        _gaussians_answer,
+        _gaussians_finding,
     ),
 }
 

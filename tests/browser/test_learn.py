@@ -15,7 +15,7 @@ from tests.support.browser import WAIT_MS, running_app
 
 pytestmark = pytest.mark.browser
 
-CHARTS_AT_DEFAULTS = 11  # what `/?reveal=all` draws: the evidence charts of the seven sections
+CHARTS_AT_DEFAULTS = 13  # what `/?reveal=all` draws: the evidence charts of the eight sections
 DRAWN = "document.querySelectorAll('.stMain .stVegaLiteChart canvas, .stMain .stVegaLiteChart svg').length"
 MEASURE = """() => {
     const main = document.querySelector('.stMain .stMainBlockContainer') || document.querySelector('.stMain');

@@ -261,3 +261,35 @@ def test_std_by_layer_is_on_a_log_axis_and_a_vanished_std_is_a_gap():
     assert len(chart.data) == 18 and list(chart.data["layer"][:3]) == [1, 2, 3]
     small = chart.data[chart.data["init"] == "Normal, std 0.01"]
     assert small["std"].isna().sum() == 2 and not math.isnan(small["std"].iloc[0])
+
+
+def test_the_central_limit_chart_draws_inputs_and_pre_activations_for_the_chosen_kind():
+    rows = [
+        {"kind": kind, "d": d, "init": "default", "input_abs_skew": 5.0, "input_abs_excess_kurtosis": 40.0,
+         "abs_skew": 5.0 / d, "abs_excess_kurtosis": 40.0 / d if d > 1 else 0.0}
+        for kind in ("skewed", "binary") for d in (1, 4, 64)
+    ]  # fmt: skip
+    chart = learn.clt_chart({"rows": rows}, "binary")
+    check(chart)
+    assert len(chart.data) == 3 * 2 * 2  # three d, two measures, inputs and pre-activation
+    assert set(chart.data["series"]) == set(learn.CLT_SERIES)
+    assert {"d", "value"} <= log_fields(chart.spec)
+    assert chart.data["value"].isna().sum() == 1  # 0 on a log axis: a gap, not a crash
+    assert chart.spec["title"]["text"].startswith("Binary inputs")
+
+
+def test_the_shape_against_scale_chart_draws_the_chosen_activations_three_curves():
+    curves = [
+        {"activation": act, "init": init, "std_by_layer": [1.0, 0.9, 0.8]}
+        for act, trio in (("relu", ("normal:0.1414", "uniform:0.1414", "normal:0.0707")),
+                          ("tanh", ("normal:0.1", "uniform:0.1", "normal:0.05")))
+        for init in trio
+    ]  # fmt: skip
+    summary = [
+        {"activation": "relu", "normal": "normal:0.1414", "uniform": "uniform:0.1414", "half": "normal:0.0707"},
+        {"activation": "tanh", "normal": "normal:0.1", "uniform": "uniform:0.1", "half": "normal:0.05"},
+    ]
+    chart = learn.shape_scale_chart({"curves": curves, "summary": summary, "seeds": 50}, "tanh")
+    check(chart)
+    assert chart.data["weights"].nunique() == 3 and len(chart.data) == 9
+    assert "std" in log_fields(chart.spec)

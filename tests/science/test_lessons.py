@@ -116,7 +116,7 @@ def test_init_sets_the_scale_through_depth(evidence):
 
 CLAIMED = {  # each section's claim, as the choice of its question it amounts to
     "normal": "no", "scale": "many", "shape": "smaller", "placement": "same", "ics": "less",
-    "smoothness": "same", "init": "shrinks",
+    "smoothness": "same", "init": "shrinks", "gaussians": "closer",
 }  # fmt: skip
 
 

@@ -235,7 +235,10 @@ def summary() -> None:
         "and std) of what it normalises, never its shape, and where it sits changes what the activation sees "
         f"({_section_link('placement', 'Before or after the activation')}). Why BN helps at all is still debated "
         f"({_section_link('ics', 'Internal covariate shift')}, {_section_link('smoothness', 'What BN really helps')})"
-        f", and without it the initialization sets each layer's scale ({_section_link('init', 'Initialization')})."
+        f", and without it the initialization sets each layer's scale ({_section_link('init', 'Initialization')}).\n"
+        "- Where Gaussians do appear: a wide layer's sum W·u + b is close to Gaussian whatever its inputs' shape "
+        f"(the {term_link('central limit theorem', 'central limit theorem')}), and the weights' scale, not their "
+        f"shape, sets each layer's std ({_section_link('gaussians', 'Where Gaussians really do appear')})."
     )
 
 

@@ -16,6 +16,7 @@ import streamlit as st
 from explorer.charts import learn as charts
 from explorer.charts.base import Chart
 from explorer.runs.conditioning import DEFAULT_CAP
+from explorer.teaching import gaussians as gaussians_text
 from explorer.teaching import lessons
 from explorer.teaching.labels import NORMS, label
 from ui.glossary import term_link
@@ -109,11 +110,13 @@ EXPERIMENTS: dict[str, str] = {
         "networks with no BN, plain BN, and noisy BN that adds a random shift and scale to every unit at every step."
     ),
     "init": (
-        f"Build a network of {_hidden(lessons.DEPTH_SETUP.hidden)} on digits and, before any training, measure the "
-        "standard deviation of each layer's output, for three initializations: small random weights (std 0.01), "
+        f"Build a network of up to {_hidden((100,) * max(lessons.DEPTHS))} on digits and, before any training, "
+        "measure the standard deviation of each layer's output, for three initializations: small random weights "
+        "(std 0.01), "
         f"{term_link('Xavier', 'Xavier (Glorot) init')} and {term_link('He', 'He (Kaiming) init')}; under tanh and "
         f"under ReLU; median over {SEEDS} seeds."
     ),
+    "gaussians": gaussians_text.EXPERIMENT,
 }
 
 
@@ -260,6 +263,7 @@ def ics(result: Result) -> None:
         f"**{bn['drift_median']:.2f}** with BN. Test accuracy, median over seeds: "
         f"{_pct(none['accuracy_median'])} without BN, {_pct(bn['accuracy_median'])} with BN."
     )
+    st.markdown(f"**{gaussians_text.FOLLOW_UP.split('?', 1)[0]}?**{gaussians_text.FOLLOW_UP.split('?', 1)[1]}")
 
 
 # ---- 6. What BN really helps -------------------------------------------------------------------
@@ -309,6 +313,34 @@ def init(result: Result, depth: int = 10, init: str = "he") -> None:
     )
 
 
+# ---- 8. Where Gaussians really do appear ------------------------------------------------------------
+def gaussians(result: Result, kind: str = "skewed", activation: str = "relu") -> None:
+    clt, depth = result["clt"], result["shape_vs_scale"]
+    rows = sorted((r for r in clt["rows"] if r["kind"] == kind and r["init"] == "default"), key=lambda r: r["d"])
+    widest = rows[-1]
+    st.markdown(
+        f"**{kind.capitalize()} inputs**: each input column has |skew| {_num(widest['input_abs_skew'], 2)} and "
+        f"|excess kurtosis| {_num(widest['input_abs_excess_kurtosis'], 2)} (a Gaussian: 0 and 0). With "
+        f"{widest['d']} of them, each unit's {term_link('pre-activation', 'pre-activation')} has "
+        f"{_num(widest['abs_skew'], 2)} and {_num(widest['abs_excess_kurtosis'], 2)}"
+        + (
+            ": a one-hot row puts a single term in the sum, so the unit just takes one weight per category, "
+            "with the weights' own shape."
+            if kind == "one-hot"
+            else f": the {term_link('central limit theorem', 'central limit theorem')} at work."
+        )
+    )
+    _draw(charts.clt_chart(clt, kind))
+    summary = next(row for row in depth["summary"] if row["activation"] == activation)
+    st.markdown(
+        f"Through {depth['layers']} layers of {depth['width']} {activation} units: uniform weights of the same std "
+        f"stay within **{_pct(summary['shape_max_rel_diff'])}** of normal ones at every layer, while normal weights "
+        f"of half the std leave layer {depth['layers']} at **{_num(summary['scale_last_ratio'], 2)}×** the "
+        f"normal weights' std. The weights' scale matters; their shape does not."
+    )
+    _draw(charts.shape_scale_chart(depth, activation))
+
+
 VIEWS: dict[str, Callable[..., None]] = {
     "normal": normal,
     "scale": scale,
@@ -317,4 +349,5 @@ VIEWS: dict[str, Callable[..., None]] = {
     "ics": ics,
     "smoothness": smoothness,
     "init": init,
+    "gaussians": gaussians,
 }
