@@ -43,6 +43,21 @@ def test_the_image_has_the_checkout_serving_settings_and_cpu_torch(container: tu
     assert version.strip().endswith("+cpu")
 
 
+def test_the_image_serves_every_learn_section_from_its_first_request(container: tuple[str, str]) -> None:
+    """The build computed the evidence into the image's data folder, under the same code hash the server has."""
+    cid, url = container
+    check = "from explorer.teaching.evidence import progress; p = progress(); print(p.done, p.total)"
+    done, total = docker("exec", cid, "python", "-c", check, timeout=120).stdout.split()
+    assert int(total) > 8 and done == total
+    with chromium_page() as page:
+        problems = watch_console_and_requests(page)
+        page.goto(f"{url}/?reveal=all")
+        page.get_by_text("Where Gaussians really do appear").first.wait_for()
+        page.get_by_role("button", name="Open in Train").first.wait_for()
+        assert "being computed" not in page.locator(".stMain").inner_text()
+        assert not problems, "\n".join(problems)
+
+
 def test_play_trains_in_a_browser_through_the_container(container: tuple[str, str]) -> None:
     _, url = container
     with chromium_page() as page:
