@@ -26,6 +26,8 @@ Result = dict[str, Any]
 Settings = dict[str, Any]
 
 _process: subprocess.Popen | None = None  # this server's computing process, if it started one
+_starts = 0  # how many it started: a process that keeps failing (a read-only folder) is not started forever
+MAX_STARTS = 3
 _lock = threading.Lock()
 _computing = threading.Lock()  # without the background process: one section computes at a time
 
@@ -37,14 +39,15 @@ def background() -> bool:
 
 def start_computing() -> None:
     """Start the background process unless it runs already or everything is on disk (idempotent)."""
-    global _process
+    global _process, _starts
     if not background():
         return
     with _lock:
-        if _process is not None and _process.poll() is None:
+        if computing() or _starts >= MAX_STARTS:
             return
         if disk.progress().complete:
             return
+        _starts += 1
         _process = subprocess.Popen(
             [sys.executable, "-m", "explorer.teaching.evidence", "--nice", "--quiet"],
             stdout=subprocess.DEVNULL,
