@@ -54,4 +54,4 @@ def test_norm_names_in_the_learn_charts_are_the_labels():
     trajectory = {"unit_percentiles": {"p15": [0.0], "p50": [0.0], "p85": [0.0]}, "epochs": [1]}
     chart = learn.percentile_chart({"none": trajectory, "bn_before": trajectory})
     assert set(chart.data["placement"]) == {labels.NORMS["none"], labels.NORMS["bn_before"]}
-    assert set(labels.NORMS.values()) >= set(chart.spec["facet"]["column"]["sort"])
+    assert set(labels.NORMS.values()) >= set(chart.spec["facet"]["row"]["sort"])
