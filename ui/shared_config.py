@@ -25,9 +25,9 @@ from explorer.config import Config
 CONFIG = "config"  # the session's current valid Config; every page reads and writes it here
 URL_PROBLEMS = "config.url_problems"  # what the opening URL got wrong, until a page has shown it
 LINK_EXTRAS = "config.link_extras"  # the opening URL's page-owned parameters (PAGE_PARAMS), for their page
-# Parameters beside the Config's keys: Train's A | B pair (ab), and a lesson link's (ui/lesson.py: lock, hide,
-# prompt, room; the Rooms page opens the room's board).
-PAGE_PARAMS = ("ab", "lock", "hide", "prompt", "room")
+# Parameters beside the Config's keys: Train's A | B pair (ab), Compare's varied keys and seeds (grid, grid2,
+# seeds), and a lesson link's (ui/lesson.py: lock, hide, prompt, room; the Rooms page opens the room's board).
+PAGE_PARAMS = ("ab", "grid", "grid2", "seeds", "lock", "hide", "prompt", "room")
 KEPT = "config.kept_params"  # link parameters that every page keeps in the address bar (a lesson's)
 
 # Widget bounds (min, max): the Config's own ranges, and the std of init=normal:<std> (a widget of its own).
