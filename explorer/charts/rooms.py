@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from explorer.charts.base import EPOCH_X, Spec, compact_frame, noise_sentence, scheme, thin_indices
+from explorer.charts.base import CANVAS, EPOCH_X, Spec, compact_frame, noise_sentence, scheme, thin_indices
 from explorer.rooms import Board, Group
 from explorer.sweeps import stats
 from explorer.teaching.labels import LOWER_IS_BETTER, capitalised, metric_words
@@ -147,6 +147,7 @@ def curve_spec(groups: tuple[str, ...], metric: str) -> Spec:
     encoding = {"x": EPOCH_X, "y": y, "color": _color(groups), "detail": {"field": "run"}, "tooltip": tooltip}
     return {
         "height": PLOT_HEIGHT,
+        "usermeta": CANVAS,  # a line per run, redrawn every refresh: canvas is cheaper than SVG
         "title": {
             "text": f"{capitalised(words)} per epoch",
             "anchor": "start",
@@ -188,7 +189,7 @@ def interval_spec(groups: tuple[str, ...], metric: str) -> Spec:
     """One row per group: the median of its runs' final metric (dot) and its 95% bootstrap interval (bar)."""
     words = metric_words(metric)
     fmt = _format(metric)
-    scale = _scale(metric)
+    scale = {"type": "log"} if metric in LOWER_IS_BETTER else {"zero": False}  # zoomed on the groups' values
     x = {"field": "median", "type": "quantitative", "title": f"final {words}", "scale": scale, "axis": {"format": fmt}}
     y = {"field": "group", "type": "nominal", "title": None, "sort": list(groups), "axis": {"labelLimit": 400}}
     color = {**_color(groups), "legend": None}
@@ -204,7 +205,7 @@ def interval_spec(groups: tuple[str, ...], metric: str) -> Spec:
         "title": {
             "text": f"Final {words} by group",
             "anchor": "start",
-            "subtitle": f"median of the group's runs (dot) and the {stats.INTERVAL_TEXT} (bar)",
+            "subtitle": ["median of the group's runs (dot)", f"{stats.INTERVAL_TEXT} (bar)"],
         },
         "layer": [
             {

@@ -61,7 +61,7 @@ def test_specs_are_cached_per_groups_and_metric_and_hold_no_data():
     assert spec["title"]["text"] == "Test accuracy per epoch"
     assert charts.curve_spec(groups, "test_loss")["layer"][0]["encoding"]["y"]["scale"] == {"type": "log"}
     interval = charts.interval_spec(groups, "test_accuracy")
-    assert "bootstrap interval of the median" in interval["title"]["subtitle"]
+    assert "bootstrap interval of the median" in interval["title"]["subtitle"][1]
 
 
 def test_groups_rank_highest_accuracy_first_and_lowest_loss_first():
