@@ -4,6 +4,9 @@ typed (a title, nicknames, a prompt) shows as the characters typed: no HTML, no 
 
 from __future__ import annotations
 
+import csv
+import io
+from pathlib import Path
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
@@ -80,6 +83,10 @@ def test_three_learners_train_and_the_board_groups_their_runs_by_what_differs(pa
     page.locator(".st-key-rooms-runs [data-testid=stDataFrame]").wait_for()
     expect(page.get_by_role("heading", name=TITLE)).to_be_visible()
     assert not page.evaluate(INJECTED)
-    # the key this session holds unlocks the tools: the instructor closes the room
+    # the key this session holds unlocks the tools: the room's runs as CSV (made when clicked), then closing it
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Runs CSV").click()
+    rows = list(csv.DictReader(io.StringIO(Path(download.value.path()).read_text())))
+    assert sorted((row["norm"], row["nickname"]) for row in rows) == sorted((n, who) for n, _, who in LEARNERS)
     page.get_by_role("button", name="Close to new runs").click()
     expect(page.get_by_text("The room is closed")).to_be_visible()
