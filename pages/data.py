@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from ui import router, shared_config
+from ui import lesson, router, shared_config
 from ui.data import cache, state, views
 from ui.glossary import glossary_link
 
@@ -23,6 +23,7 @@ st.markdown(
     "of the range and let a few rows dominate."
 )
 glossary_link()
+lesson.current()  # a lesson link's parameters stay in the address bar here too
 config, prepared = state.current()  # the session's shared config (first page: the URL), edited in the sidebar
 shared_config.warn_url_problems()
 config_json = config.to_json()

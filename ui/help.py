@@ -31,6 +31,13 @@ LABELS = {  # Config key → the control that holds it
     "seed": "Seed",
 }
 
+CONTROL_LABELS = {  # a page's controls that are no Config key, by the name a lesson link gives them
+    "preset": "Presets",
+    "ab": "A | B",
+    "keys": "Keys to vary and their values",
+    "seeds": "Seeds",
+}
+
 HELP = {  # what it is, and what changing it does
     "preset": "Named setups that each show one effect. Picking one sets several settings at once (the rest stay "
     "as they are, and every page opens on the same setup); the page then says what question it answers and "

@@ -53,7 +53,8 @@ LEARN = AppPage("pages/learn.py", "Learn", ":material/school:", default=True)
 TRAIN = AppPage("pages/train.py", "Train", ":material/model_training:")
 DATA = AppPage("pages/data.py", "Data", ":material/bar_chart:")
 COMPARE = AppPage("pages/compare.py", "Compare", ":material/compare_arrows:")
-PAGES = (LEARN, TRAIN, DATA, COMPARE)  # the sidebar's order
+ROOMS = AppPage("pages/rooms.py", "Rooms", ":material/groups:")
+PAGES = (LEARN, TRAIN, DATA, COMPARE, ROOMS)  # the sidebar's order
 BY_NAME = {page.url_path: page for page in PAGES}  # "train" → TRAIN: what a lesson names as its page
 
 

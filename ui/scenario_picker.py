@@ -48,10 +48,11 @@ class Picker:
         shared_config.set(chosen)  # the page's widgets re-seed from it on this run
         st.session_state[self.in_force] = scenario.name
 
-    def draw(self) -> None:
+    def draw(self, disabled: bool = False) -> None:
         st.selectbox(
             self.label, list(SCENARIOS), index=None, key=self.select, format_func=lambda n: SCENARIOS[n].title,
             placeholder="Pick a setup that shows one effect…", on_change=self._apply, help=self.help,
+            disabled=disabled,
         )  # fmt: skip
         problem = st.session_state.pop(self.problem, None)
         if problem:

@@ -25,7 +25,10 @@ from explorer.config import Config
 CONFIG = "config"  # the session's current valid Config; every page reads and writes it here
 URL_PROBLEMS = "config.url_problems"  # what the opening URL got wrong, until a page has shown it
 LINK_EXTRAS = "config.link_extras"  # the opening URL's page-owned parameters (PAGE_PARAMS), for their page
-PAGE_PARAMS = ("ab",)  # parameters a page owns beside the Config's keys: Train's A | B pair
+# Parameters beside the Config's keys: Train's A | B pair (ab), Compare's varied keys and seeds (grid, grid2,
+# seeds), and a lesson link's (ui/lesson.py: lock, hide, prompt, room; the Rooms page opens the room's board).
+PAGE_PARAMS = ("ab", "grid", "grid2", "seeds", "lock", "hide", "prompt", "room")
+KEPT = "config.kept_params"  # link parameters that every page keeps in the address bar (a lesson's)
 
 # Widget bounds (min, max): the Config's own ranges, and the std of init=normal:<std> (a widget of its own).
 BOUNDS: dict[str, tuple[Any, Any]] = {**cfg.BOUNDS, "init_std": cfg.INIT_STD_RANGE}
@@ -70,10 +73,16 @@ def link_extra(name: str) -> str | None:
     return st.session_state.get(LINK_EXTRAS, {}).get(name)
 
 
+def keep_in_url(params: Mapping[str, str]) -> None:
+    """Parameters every page writes into the address bar from now on (a lesson's), so a reload keeps them."""
+    st.session_state[KEPT] = dict(params)
+
+
 def write_url(config: Config, extras: Mapping[str, str | None] | None = None) -> None:
     """Keep the address bar the canonical link to `config` (an uploaded file cannot travel in it), with the
-    page's own parameters (`extras`; None leaves one out)."""
+    parameters kept for the session (`keep_in_url`) and the page's own (`extras`; None leaves one out)."""
     query = config.to_query()
+    query.update(st.session_state.get(KEPT, {}))
     query.update({name: value for name, value in (extras or {}).items() if value is not None})
     if st.query_params.to_dict() != query:
         st.query_params.from_dict(query)

@@ -105,3 +105,17 @@ def with_latest(line: Spec) -> list[Spec]:
         line,
         {"transform": _LATEST, "mark": {**mark, "type": "point", "filled": True, "size": 36}, "encoding": encoding},
     ]
+
+
+# ---- seed noise, in words -------------------------------------------------------------------------
+def noise_sentence(best: str, close: list[str], what: str, sample: str) -> str:
+    """The sentence on the leader against the rest, the same on Compare and on a room's board: `close` are
+    those whose 95% intervals overlap the leader's (`what`: 'configuration', 'group'; `sample`: 'these 5
+    seeds', 'these runs')."""
+    if close:
+        listed = ", ".join(f"**{name}**" for name in close)
+        return (
+            f"The difference between **{best}** and {listed} is within seed noise: their 95% intervals "
+            f"overlap, so {sample} cannot tell them apart."
+        )
+    return f"**{best}** is ahead of every other {what} by more than seed noise: its 95% interval overlaps no other's."

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from explorer.charts.base import EPOCH_X, Spec, compact_frame, finite, scheme, thin_indices
+from explorer.charts.base import EPOCH_X, Spec, compact_frame, finite, noise_sentence, scheme, thin_indices
 from explorer.config import format_value
 from explorer.sweeps import stats
 from explorer.sweeps.sweep import RunResult
@@ -359,16 +359,7 @@ def noise_note(summary: Sequence[dict[str, Any]], names: Sequence[str], seeds: i
         return "With one seed there is no interval, so nothing here can be told from seed noise: run 3 or more seeds."
     best, others = order[0], order[1:]
     close = [names[i] for i in others if stats.overlaps(summary[best]["metric"], summary[i]["metric"])]
-    if close:
-        listed = ", ".join(f"**{name}**" for name in close)
-        return (
-            f"The difference between **{names[best]}** and {listed} is within seed noise: their 95% intervals "
-            f"overlap, so these {seeds} seeds cannot tell them apart."
-        )
-    return (
-        f"**{names[best]}** is ahead of every other configuration by more than seed noise: its 95% interval "
-        "overlaps no other's."
-    )
+    return noise_sentence(names[best], close, "configuration", f"these {seeds} seeds")
 
 
 def table_frame(summary: Sequence[dict[str, Any]], names: Sequence[str], links: Sequence[str]) -> pd.DataFrame:

@@ -62,6 +62,8 @@ STAGES = {  # a layer's stages in general: when the runs on one chart differ in 
 }
 METRICS = {"test_accuracy": "test accuracy", "test_r2": "test R²"}  # Trainer.metric_name's values
 METRICS_SHORT = {"test_accuracy": "accuracy", "test_r2": "R²"}  # an axis under a title that already says "test"
+FINAL_METRICS = {**METRICS, "test_loss": "test loss", "train_loss": "train loss"}  # what a room's board may rank
+LOWER_IS_BETTER = frozenset({"test_loss", "train_loss"})  # a board ranks these low first
 OPTIMIZERS = {"sgd": "SGD", "momentum": "SGD with momentum", "adam": "Adam"}
 INITS = {
     "default": "PyTorch default (uniform ±1/√fan-in)",
@@ -143,6 +145,11 @@ def skew_text(skew: str) -> str:
 def norm_stage(norm: str) -> str:
     """The name of a layer's norm stage under `norm` ('batch norm' for a value with no stage of its own)."""
     return NORM_STAGES.get(norm, NORM_STAGES["bn_before"])
+
+
+def metric_words(name: str) -> str:
+    """A final metric as a learner reads it ('test_loss' → 'test loss'); an unknown name with spaces for `_`."""
+    return FINAL_METRICS.get(name, name.replace("_", " "))
 
 
 def capitalised(words: str) -> str:

@@ -16,7 +16,7 @@ def test_a_deep_link_as_a_fresh_servers_first_visit_goes_through_the_router():
         page.goto(f"{url}/data?dataset=wine&skew=0:lognormal:1.5&scaler=robust")
         page.get_by_text("Data: normalised is not normal").wait_for()
         labels = [text.split()[-1] for text in page.locator(NAV_LINKS).all_inner_texts()]  # past the icon's name
-        assert labels == ["Learn", "Train", "Data", "Compare"]
+        assert labels == ["Learn", "Train", "Data", "Compare", "Rooms"]
         # the link's skew is listed in the skew editor
         expect(page.locator(".st-key-data-skew-list")).to_contain_text("lognormal")
         assert "scaler=robust" in page.url and "dataset=wine" in page.url

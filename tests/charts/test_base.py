@@ -26,6 +26,7 @@ SHARED = {
     "EPOCH_X",
     "EPOCH_TIP",
     "with_latest",
+    "noise_sentence",
 }
 PARTS = {"train": {"insides", "network"}, "network": {"insides"}}  # the Train page's own parts; no other page's
 

@@ -1,5 +1,6 @@
 """docker-compose.yml's scale-out, reproduced on loopback with real processes (tests/support/scaleout.py):
-nginx running deploy/nginx.conf in front of two Streamlit replicas, and a Dask scheduler with one worker.
+nginx running deploy/nginx.conf in front of two Streamlit replicas, a Dask scheduler with one worker, and one
+PostgreSQL server (tests/support/postgres.py) holding both replicas' rooms.
 
 What "keeps its session" means there, as Streamlit 1.67 behaves and as asserted below:
 - every request of a browser goes to one replica (the affinity cookie; nginx's log and the replicas' own
@@ -18,7 +19,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
@@ -26,7 +27,9 @@ import yaml
 from playwright.sync_api import Page, WebSocket, WebSocketRoute
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from explorer.rooms import open_store
 from tests.support.browser import LONG_RUN, WAIT_MS, chromium_page, running_app, watch_console_and_requests
+from tests.support.postgres import create_database, postgres_server, restart
 from tests.support.scaleout import (
     AFFINITY_COOKIE,
     COMPOSE,
@@ -52,12 +55,23 @@ MB = 1024 * 1024
 
 @dataclass(frozen=True)
 class Topology:
-    """The running stack: nginx's URL, the replicas' host:port, the scheduler, and nginx's work dir."""
+    """The running stack: nginx's URL, the replicas' host:port, the scheduler, nginx's work dir, and the rooms'
+    PostgreSQL (its server's URL and the replicas' database on it)."""
 
     url: str
     replicas: tuple[str, ...]
     scheduler: str
     workdir: Path
+    postgres: str
+    database: str
+    replica_stacks: list[contextlib.ExitStack] = field(repr=False)
+
+    def restart_replica(self, index: int) -> None:
+        """Stop a replica and start a new server where nginx expects it, as a restarted container comes back."""
+        self.replica_stacks[index].close()
+        stack = contextlib.ExitStack()
+        stack.enter_context(running_app(port=_port(self.replicas[index])))
+        self.replica_stacks[index] = stack
 
 
 @pytest.fixture(scope="module")
@@ -67,9 +81,14 @@ def topology(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Topology]:
     with contextlib.ExitStack() as stack, pytest.MonkeyPatch.context() as env:
         scheduler = stack.enter_context(running_dask(workdir))  # joins while the replicas start
         env.setenv("EXPLORER_DASK_SCHEDULER", scheduler)  # as docker-compose.yml sets it for app1 and app2
-        replicas = tuple(stack.enter_context(running_app()).removeprefix("http://") for _ in range(2))
+        postgres = stack.enter_context(postgres_server())
+        database = create_database(postgres, "rooms")
+        env.setenv("EXPLORER_DATABASE_URL", database)  # as docker-compose.yml sets it for app1 and app2
+        replica_stacks = [contextlib.ExitStack() for _ in range(2)]
+        stack.callback(lambda: [replica.close() for replica in replica_stacks])
+        replicas = tuple(r.enter_context(running_app()).removeprefix("http://") for r in replica_stacks)
         url = stack.enter_context(running_nginx(replicas, workdir))
-        yield Topology(url, replicas, scheduler, workdir)
+        yield Topology(url, replicas, scheduler, workdir, postgres, database, replica_stacks)
 
 
 def _port(replica: str) -> int:
@@ -113,6 +132,15 @@ def test_compose_runs_two_replicas_behind_nginx_and_a_dask_cluster_from_one_imag
         assert services[name]["image"] == services["app1"]["image"]
     for name in apps:
         assert services[name]["environment"]["EXPLORER_DASK_SCHEDULER"] == "tcp://scheduler:8786"
+        # one PostgreSQL for every replica: a room works whichever replica a learner lands on
+        database = services[name]["environment"]["EXPLORER_DATABASE_URL"]
+        assert re.fullmatch(r"postgresql://explorer:\$\{POSTGRES_PASSWORD:-explorer\}@postgres:5432/explorer", database)
+        assert services[name]["depends_on"]["postgres"] == {"condition": "service_healthy"}
+    postgres = services["postgres"]
+    assert postgres["image"].endswith("postgres:16}") and "build" not in postgres
+    volume, mount = postgres["volumes"][0].split(":")[:2]
+    assert mount == "/var/lib/postgresql/data" and volume in compose["volumes"]  # a named volume: runs outlive it
+    assert "pg_isready" in postgres["healthcheck"]["test"] and "ports" not in postgres  # only the replicas reach it
     assert services["scheduler"]["command"][:2] == ["dask", "scheduler"] and "8786" in services["scheduler"]["command"]
     assert services["worker"]["command"][:3] == ["dask", "worker", "tcp://scheduler:8786"]
     assert "explorer.sweeps.sweep" in services["worker"]["command"]  # --preload: torch and the sweep code, at start
@@ -289,3 +317,64 @@ def test_a_browser_through_nginx_trains_keeps_its_replica_and_session_and_sweeps
     assert _upstreams(topology.workdir, cookie["value"]) == {chosen}  # every request, all along
     unexpected = [p for p in problems if DISCONNECTED_RERUN not in p]
     assert not unexpected, "\n".join(unexpected)
+
+
+# ---- one room, two replicas, one PostgreSQL ------------------------------------------------------------
+RUNS_SHOWN = """n => [...document.querySelectorAll('[data-testid=stMetric]')].some(
+    m => m.innerText.startsWith('Runs') && m.querySelector('[data-testid=stMetricValue]').innerText.trim() === n)"""
+
+
+def _cookie_for_each_replica(topology: Topology) -> dict[str, str]:
+    """replica → an affinity cookie that nginx routes to it."""
+    found: dict[str, str] = {}
+    for i in range(64):
+        cookie = f"rooms{i:02d}"
+        _get(f"{topology.url}/_stcore/health", cookie)
+        found.setdefault(next(iter(_upstreams(topology.workdir, cookie))), cookie)
+        if len(found) == len(topology.replicas):
+            return found
+    pytest.fail(f"64 cookies reached only {sorted(found)}")
+
+
+@contextlib.contextmanager
+def _browser_on(topology: Topology, cookie: str) -> Iterator[Page]:
+    """A fresh Chromium that nginx sends to the replica of `cookie`; fails on console errors and outside requests."""
+    with chromium_page() as page:
+        problems = watch_console_and_requests(page)
+        page.context.add_cookies([{"name": AFFINITY_COOKIE, "value": cookie, "url": topology.url}])
+        yield page
+        assert not problems, "\n".join(problems)
+
+
+def _runs_on_board(topology: Topology, cookie: str, code: str, expected: int) -> None:
+    with _browser_on(topology, cookie) as page:
+        page.goto(f"{topology.url}/rooms?room={code}")
+        page.wait_for_function(RUNS_SHOWN, arg=str(expected))
+
+
+@pytest.mark.browser
+@pytest.mark.scaleout
+def test_a_room_gathers_runs_posted_through_both_replicas_and_survives_restarts(topology: Topology) -> None:
+    store = open_store(topology.database)  # the test's own door to the replicas' database
+    code = store.create_room("Two replicas, one room").room.code
+    cookies = _cookie_for_each_replica(topology)
+    for seed, (replica, cookie) in enumerate(sorted(cookies.items())):
+        with _browser_on(topology, cookie) as page:
+            page.goto(f"{topology.url}/train?room={code}&n_samples=200&epochs=3&hidden=8&seed={seed}")
+            page.get_by_role("textbox", name="Nickname (optional)").fill(f"learner {seed}")
+            page.get_by_role("button", name=f"Join room {code}").click()
+            page.get_by_text("each run you finish here is posted to its board").wait_for()
+            page.get_by_role("button", name="Play", exact=True).click()
+            page.get_by_text(f"Posted your run to room {code}").wait_for()
+        assert _upstreams(topology.workdir, cookie) == {replica}  # this learner's every request went there
+    board = store.board(code)
+    assert (board.members, board.posters, board.runs) == (2, 2, 2)
+    assert {run.nickname for group in board.groups for run in group.runs} == {"learner 0", "learner 1"}
+    for cookie in cookies.values():  # each replica's board shows both
+        _runs_on_board(topology, cookie, code, 2)
+
+    restart(topology.postgres)  # the database server goes down and comes back
+    topology.restart_replica(0)  # and a replica
+    for cookie in cookies.values():
+        _runs_on_board(topology, cookie, code, 2)  # nothing posted was lost; the board is back on both
+    store.close()

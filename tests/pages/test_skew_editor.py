@@ -230,6 +230,7 @@ CONTROLS = {
     "Presets", "Dataset", "Samples", "Noise", "Features", "Test share", "Features to skew", "Kind", "Amount", "Add",
     "✕", "Scaler", "Hidden widths", "Activation", "Normalisation", "Noise strength", "Init", "Init std", "Optimizer",
     "Learning rate", "Momentum", "Weight decay", "Batch size", "Epochs", "Seed",
+    "Room code (optional)",  # the lesson link panel's (its other widgets are multiselects and a text area)
 }  # fmt: skip
 
 

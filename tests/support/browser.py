@@ -14,7 +14,7 @@ import subprocess
 import sys
 import time
 import urllib.request
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -45,20 +45,18 @@ def _free_port() -> int:
 
 
 @contextlib.contextmanager
-def running_app(env: Mapping[str, str] | None = None) -> Iterator[str]:
+def running_app(port: int | None = None, env: dict[str, str] | None = None) -> Iterator[str]:
     """A fresh server for app.py, started as `make run` does (`python -m ui.serve`); yields its base URL once
-    /_stcore/health answers (the pages' code imported and the training processes warm). `env`: variables
-    set for this server only."""
-    port = _free_port()
+    /_stcore/health answers (the pages' code imported and the training processes warm). `port`: a given one
+    (a replica restarted where nginx expects it); `env`: variables set for this server alone."""
+    port = port or _free_port()
     command = [
         sys.executable, "-m", "ui.serve", "--server.port", str(port), "--server.address", "127.0.0.1",
         "--server.headless", "true", "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
     ]  # fmt: skip
-    variables = {
-        **{k: v for k, v in os.environ.items() if k != "EXPLORER_TRAINING_WORKERS"},  # the default: processes
-        **(env or {}),
-    }
-    server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=variables)
+    environment = {k: v for k, v in os.environ.items() if k != "EXPLORER_TRAINING_WORKERS"}  # default: processes
+    environment.update(env or {})
+    server = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=environment)
     try:
         wait_for_http(
             f"http://127.0.0.1:{port}/_stcore/health", "streamlit", 90,

@@ -58,6 +58,16 @@ def _run(argv: list[str], log: Path | None = None) -> None:
         pytest.fail(f"{' '.join(argv)} exited {done.returncode}:\n{done.stdout}{done.stderr}{tail}")
 
 
+_RUNNING: dict[str, tuple[list[str], Path]] = {}  # a running server's URL → (its pg_ctl command, its log)
+
+
+def restart(server_url: str) -> None:
+    """Stop the server of `server_url` at once (as a crash would) and start it again on the same data and port."""
+    pg_ctl, log = _RUNNING[server_url]
+    _run([*pg_ctl, "-m", "immediate", "-w", "stop"], log)
+    _run([*pg_ctl, "-l", str(log), "-w", "-t", str(START_TIMEOUT_S), "start"], log)
+
+
 @contextlib.contextmanager
 def postgres_server() -> Iterator[str]:
     """Start a server; yield the SQLAlchemy URL of its `postgres` database (a superuser may create more)."""
@@ -82,7 +92,10 @@ def postgres_server() -> Iterator[str]:
             "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         )
         _run([*pg_ctl, "-l", str(log), "-w", "-t", str(START_TIMEOUT_S), "-o", options, "start"], log)
-        yield f"postgresql+psycopg://{SUPERUSER}@127.0.0.1:{port}/postgres"
+        url = f"postgresql+psycopg://{SUPERUSER}@127.0.0.1:{port}/postgres"
+        _RUNNING[url] = ([*pg_ctl, "-o", options], log)
+        yield url
+        _RUNNING.pop(url, None)
     finally:
         if (data / "postmaster.pid").exists():
             subprocess.run([*pg_ctl, "-m", "immediate", "-w", "stop"], capture_output=True, timeout=60, check=False)

@@ -9,6 +9,7 @@ gives one line, and the page keeps what the user typed.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +20,7 @@ from explorer.charts.compare import value_text
 from explorer.config import Config, ConfigError, parse_value
 from explorer.sweeps.sweep import MAX_MEMBERS, NOT_GRID_KEYS, Sweep, parse_values
 from explorer.teaching.scenarios import SCENARIOS, Scenario
+from ui import lesson, shared_config
 from ui.help import HELP
 from ui.shared_config import BOUNDS
 
@@ -104,7 +106,10 @@ def _apply_preset() -> None:
         st.session_state[EPOCHS] = scenario.overrides["epochs"]
 
 
-REQUEST = K + "request"  # {"grid", "seeds"} left by another page (Learn) that opens a comparison here
+REQUEST = K + "request"  # {"grid", "seeds"} left by another page (Learn) or a link that opens a comparison here
+GRID_PARAMS = ("grid", "grid2")  # the link's varied keys, `KEY=V1|V2` as the CLI's --grid
+SEEDS_PARAM = "seeds"
+LINK_READ = K + "link_read"  # the opening link's grid was read (once per session)
 
 
 def ask(grid: tuple[tuple[str, tuple[Any, ...]], ...], seeds: int) -> None:
@@ -124,22 +129,82 @@ def _take_request(shared: Config) -> None:
     st.session_state[EPOCHS] = shared.epochs
 
 
+# ---- the link ---------------------------------------------------------------------------------
+def _link_item(text: str) -> tuple[str, tuple[Any, ...]]:
+    """`KEY=V1|V2` (the CLI's --grid) to a key this page can vary and its values; ConfigError otherwise."""
+    name, sep, values = text.partition("=")
+    name = name.strip()
+    if not sep or name not in GRID_KEYS:
+        raise ConfigError("expected <key>=<value>|<value>… with a key this page can vary, e.g. norm=none|bn_before")
+    parsed = parse_values(name, values)
+    if name in CHOICES and name != "init" and any(value_text(v) not in CHOICES[name] for v in parsed):
+        raise ConfigError(f"{name} takes {', '.join(CHOICES[name])} here")
+    return name, parsed
+
+
+def from_link(extras: Mapping[str, str | None]) -> None:
+    """The opening link's grid and seeds fill the widgets, once per session; what it got wrong is named in the
+    link's notice and left out."""
+    if st.session_state.get(LINK_READ):
+        return
+    st.session_state[LINK_READ] = True
+    grid: list[tuple[str, tuple[Any, ...]]] = []
+    for param in GRID_PARAMS:
+        text = extras.get(param)
+        if not text:
+            continue
+        try:
+            name, values = _link_item(text)
+            if name in (n for n, _ in grid):
+                raise ConfigError(f"{name} is varied already")
+        except ConfigError as err:
+            shared_config.add_problem(f"ignored URL parameter {param}={text[:60]!r}: {err}")
+            continue
+        grid.append((name, values))
+    seeds, text = DEFAULT_SEEDS, extras.get(SEEDS_PARAM)
+    if text is not None:
+        if text.strip().isdigit() and 1 <= int(text) <= MAX_SEEDS:
+            seeds = int(text)
+        else:
+            shared_config.add_problem(f"ignored URL parameter {SEEDS_PARAM}={text[:20]!r}: expected 1 to {MAX_SEEDS}")
+    if grid or seeds != DEFAULT_SEEDS:
+        ask(tuple(grid), seeds)
+
+
+def url_params(setup: Setup) -> dict[str, str | None]:
+    """What the link carries of the setup on screen: the varied keys with their values, and the seeds."""
+    params: dict[str, str | None] = dict.fromkeys((*GRID_PARAMS, SEEDS_PARAM))
+    if setup.sweep is None:
+        return params
+    for param, (name, values) in zip(GRID_PARAMS, setup.sweep.grid, strict=False):
+        params[param] = f"{name}={'|'.join(value_text(v) for v in values)}"
+    params[SEEDS_PARAM] = str(setup.sweep.seeds)
+    return params
+
+
 # ---- the widgets ------------------------------------------------------------------------------
+def _widget(control: str, key: str, draw: Callable[[bool], Any]) -> Any:
+    """The widget's value: greyed out where a lesson link made `control` read-only (`draw(True)`); not drawn,
+    its kept value, where the link hid it."""
+    view = lesson.view(control)
+    return st.session_state.get(key) if view == lesson.HIDDEN else draw(view == lesson.READ_ONLY)
+
+
 def _value_widget(name: str, base: Config) -> Any:
     key = values_key(name)
     help_text = f"{HELP[name]} Allowed: {cfg.KEYS[name].allowed}."
     if name in CHOICES:
         st.session_state.setdefault(key, [value_text(v) for v in _starting_values(name, base)])
-        return st.multiselect(
-            f"Values of {name}", CHOICES[name], key=key, persist_state="session",
+        return _widget("keys", key, lambda off: st.multiselect(
+            f"Values of {name}", CHOICES[name], key=key, persist_state="session", disabled=off,
             accept_new_options=name == "init", help=help_text + " Each value is one configuration.",
-        )  # fmt: skip
+        ))  # fmt: skip
     st.session_state.setdefault(key, values_text(name, _starting_values(name, base)))
     separator = "'|' (a value contains commas)" if name in PIPE_KEYS else "commas"
-    return st.text_input(
-        f"Values of {name}", key=key, persist_state="session", placeholder=EXAMPLES.get(name, ""),
+    return _widget("keys", key, lambda off: st.text_input(
+        f"Values of {name}", key=key, persist_state="session", placeholder=EXAMPLES.get(name, ""), disabled=off,
         help=f"{help_text} Separate values with {separator}, e.g. {EXAMPLES.get(name, '1, 2')}.",
-    )  # fmt: skip
+    ))  # fmt: skip
 
 
 def _grid(keys: list[str], base: Config) -> tuple[tuple[tuple[str, tuple[Any, ...]], ...], str]:
@@ -166,13 +231,13 @@ def sidebar(shared: Config) -> Setup:
     _take_request(shared)
     with st.sidebar:
         st.header("What to compare")
-        st.selectbox(
+        _widget("preset", PRESET, lambda off: st.selectbox(
             "Preset", list(SCENARIOS), key=PRESET, format_func=lambda n: SCENARIOS[n].title, index=None,
-            placeholder="pick a question to test…", on_change=_apply_preset, persist_state="session",
+            placeholder="pick a question to test…", on_change=_apply_preset, persist_state="session", disabled=off,
             help="Fills in the keys, values, seeds and epochs for one of the app's questions (the same presets "
             "as on Train and Data). Its other settings (listed on the page) apply to this comparison only: your "
             "Train settings stay as they are.",
-        )  # fmt: skip
+        ))  # fmt: skip
         preset = SCENARIOS.get(st.session_state.get(PRESET) or "")
         base, preset_keys, problem = shared, {}, ""
         if preset is not None:
@@ -181,28 +246,28 @@ def sidebar(shared: Config) -> Setup:
                 base = shared.replace(**preset_keys)
             except ConfigError as err:
                 problem = f"the preset cannot apply to your settings: {err}"
-        keys = st.multiselect(
+        keys = _widget("keys", KEYS, lambda off: st.multiselect(
             "Keys to vary", GRID_KEYS, key=KEYS, max_selections=MAX_KEYS, persist_state="session",
-            placeholder="pick one or two settings",
+            placeholder="pick one or two settings", disabled=off,
             help="One or two settings to change between configurations; every combination of their values is "
             "trained. Everything else stays as set on the Train page.",
-        )  # fmt: skip
+        )) or []  # fmt: skip
         grid, bad_value = _grid(keys, base)
         problem = problem or bad_value
         st.session_state.setdefault(SEEDS, DEFAULT_SEEDS)
-        seeds = st.slider(
-            "Seeds", 1, MAX_SEEDS, key=SEEDS, persist_state="session",
+        seeds = _widget("seeds", SEEDS, lambda off: st.slider(
+            "Seeds", 1, MAX_SEEDS, key=SEEDS, persist_state="session", disabled=off,
             help="Each configuration is trained this many times, each seed drawing its own data, split, starting "
             "weights and batch order. More seeds: narrower intervals, so smaller differences can be told from "
             "luck; each seed costs one more run.",
-        )  # fmt: skip
+        ))  # fmt: skip
         st.session_state.setdefault(EPOCHS, base.epochs)
         varied_epochs = "epochs" in keys
-        epochs = st.number_input(
-            "Epochs", *BOUNDS["epochs"], key=EPOCHS, persist_state="session", disabled=varied_epochs,
+        epochs = _widget("epochs", EPOCHS, lambda off: st.number_input(
+            "Epochs", *BOUNDS["epochs"], key=EPOCHS, persist_state="session", disabled=off or varied_epochs,
             help="Passes over the training split for every run"
             + (" (set by the values of epochs above)." if varied_epochs else "."),
-        )  # fmt: skip
+        ))  # fmt: skip
         if problem:
             return Setup(None, problem, preset, preset_keys)
         try:

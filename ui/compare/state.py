@@ -41,6 +41,7 @@ class Active:
     error: str = ""
     cancelled: bool = False
     files: dict[str, str] = field(default_factory=dict)  # the downloads, made once the sweep is done
+    posted: bool = False  # its runs went to the session's room (once, when it ended)
     # Held while the sweep trains: a Cancel click's rerun may start while a tick is still in `advance`.
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 

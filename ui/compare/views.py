@@ -8,6 +8,7 @@ cached specs with new rows (explorer/charts/compare.py).
 from __future__ import annotations
 
 import json
+import math
 from urllib.parse import urlencode
 
 import streamlit as st
@@ -16,7 +17,7 @@ from explorer.charts import compare as charts
 from explorer.config import Config
 from explorer.sweeps import stats
 from explorer.sweeps.sweep import SweepResult
-from ui import fragments
+from ui import fragments, membership
 from ui.compare import state
 from ui.compare.controls import Setup
 
@@ -82,6 +83,7 @@ def live(active: state.Active | None) -> None:
             )
             return
         if state.tick(current):
+            post(current)
             st.rerun(scope="app")  # it just ended: redraw the buttons and stop ticking
         _status(current)
         _curves(current)
@@ -89,6 +91,29 @@ def live(active: state.Active | None) -> None:
             _results(current, current.result)
 
     fragments.each_in_own_container(tick)
+
+
+def post(active: state.Active) -> None:
+    """A finished sweep's runs to this session's room, once: each with its settings (its seed among them), final
+    test loss and metric, curve and training time."""
+    if active.result is None or active.posted:
+        return
+    active.posted = True
+
+    def number(value: float | None) -> float:
+        return math.nan if value is None else value  # a diverged run's: stored as none
+
+    membership.post(
+        [
+            membership.Finished(
+                run.config,
+                {name: number(run.final.get(name)) for name in ("test_loss", run.metric_name)},
+                run.curve,
+                run.seconds,
+            )
+            for run in active.result.runs
+        ]
+    )
 
 
 def _status(active: state.Active) -> None:
@@ -110,6 +135,7 @@ def _status(active: state.Active) -> None:
             f"seed{'s' * (seeds != 1)}) in {active.seconds:.1f} s.",
             icon=":material/check_circle:",
         )
+    membership.show_last_post()
 
 
 def _metric_names(active: state.Active) -> tuple[str, ...]:

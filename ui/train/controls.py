@@ -10,7 +10,9 @@ widgets use too). Every control says in `help` what it is and what changing it d
 
 from __future__ import annotations
 
+import contextlib
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +23,7 @@ from explorer import config as cfg
 from explorer.config import Config, ConfigError
 from explorer.data.scaling import DESCRIPTIONS
 from explorer.teaching import labels
-from ui import shared_config, skew_editor
+from ui import lesson, shared_config, skew_editor
 from ui.help import HELP, LABELS
 from ui.scenario_picker import Picker
 from ui.shared_config import BOUNDS
@@ -94,6 +96,18 @@ def _options(steps: tuple[float, ...], current: float) -> list[float]:
     return sorted({*steps, current})
 
 
+# ---- a lesson's read-only and hidden controls ----------------------------------------------------
+def _control(name: str, config: Config, values: dict[str, Any], draw: Callable[[bool], Any]) -> None:
+    """`values[name]` from its widget, drawn greyed out when a lesson link made it read-only (`draw(True)`),
+    or from the session's Config, undrawn, when the link hid it."""
+    view = lesson.view(name)
+    values[name] = getattr(config, name) if view == lesson.HIDDEN else draw(view == lesson.READ_ONLY)
+
+
+def _any_shown(*names: str) -> bool:
+    return any(lesson.view(name) != lesson.HIDDEN for name in names)
+
+
 # ---- the groups --------------------------------------------------------------------------------
 @functools.cache
 def _bundled_features(dataset: str) -> int:
@@ -116,26 +130,28 @@ def _n_features(values: dict[str, Any], columns: list[str]) -> int | None:
 
 def _data(config: Config, values: dict[str, Any], problems: list[str]) -> tuple[str, list[str]]:
     """Returns a to-do line when the CSV is still missing, and the CSV's columns when there is one."""
-    dataset = st.selectbox(
-        "Dataset", cfg.DATASETS, key=K + "dataset", format_func=labels.DATASETS.get, help=HELP["dataset"]
-    )
+    _control("dataset", config, values, lambda off: st.selectbox(
+        "Dataset", cfg.DATASETS, key=K + "dataset", format_func=labels.DATASETS.get, help=HELP["dataset"],
+        disabled=off,
+    ))  # fmt: skip
+    dataset = values["dataset"]
     synthetic = dataset in cfg.SYNTHETIC_DATASETS
-    values["dataset"] = dataset
-    values["n_samples"] = st.number_input(
-        "Samples", *BOUNDS["n_samples"], step=100, key=K + "n_samples", disabled=not synthetic, help=HELP["n_samples"]
-    )
-    values["noise"] = st.number_input(
-        "Noise", *BOUNDS["noise"], step=0.05, key=K + "noise", disabled=not synthetic, help=HELP["noise"]
-    )
+    _control("n_samples", config, values, lambda off: st.number_input(
+        "Samples", *BOUNDS["n_samples"], step=100, key=K + "n_samples", disabled=off or not synthetic,
+        help=HELP["n_samples"],
+    ))  # fmt: skip
+    _control("noise", config, values, lambda off: st.number_input(
+        "Noise", *BOUNDS["noise"], step=0.05, key=K + "noise", disabled=off or not synthetic, help=HELP["noise"]
+    ))  # fmt: skip
     if dataset in WITH_FEATURES:
-        values["n_features"] = st.number_input(
-            "Features", *BOUNDS["n_features"], key=K + "n_features", help=HELP["n_features"]
-        )
+        _control("n_features", config, values, lambda off: st.number_input(
+            "Features", *BOUNDS["n_features"], key=K + "n_features", disabled=off, help=HELP["n_features"]
+        ))  # fmt: skip
     else:
         values["n_features"] = config.n_features  # unused by this dataset: keep it as it was
-    values["test_size"] = st.slider(
-        "Test share", *BOUNDS["test_size"], step=0.05, key=K + "test_size", help=HELP["test_size"]
-    )
+    _control("test_size", config, values, lambda off: st.slider(
+        "Test share", *BOUNDS["test_size"], step=0.05, key=K + "test_size", disabled=off, help=HELP["test_size"]
+    ))  # fmt: skip
     if dataset == "csv":
         return _csv(values, problems)
     return "", []
@@ -211,17 +227,24 @@ def _csv(values: dict[str, Any], problems: list[str]) -> tuple[str, list[str]]:
 
 
 def _skews(config: Config, values: dict[str, Any], problems: list[str], n_features: int | None) -> None:
+    if lesson.view("skew") != lesson.SHOWN:  # read-only: the rows as text, no editor; hidden: not drawn at all
+        values["skew"] = config.skew
+        if lesson.view("skew") == lesson.READ_ONLY:
+            listed = [skew_editor.row_label(item) for item in skew_editor.items(config.skew)]
+            st.caption("Set by the lesson: " + ("; ".join(listed) if listed else "no skews") + ".")
+        return
     values["skew"] = skew_editor.skew_editor(SKEW, config.skew, n_features)
     problem = skew_editor.skew_problem(values["skew"], n_features)
     if problem:
         problems.append(f"Skews: {problem}")
 
 
-def _scaling(values: dict[str, Any]) -> None:
-    values["scaler"] = st.selectbox(
-        "Scaler", cfg.SCALERS, key=K + "scaler", format_func=labels.SCALERS.get, help=HELP["scaler"]
-    )
-    st.caption(DESCRIPTIONS[values["scaler"]])
+def _scaling(config: Config, values: dict[str, Any]) -> None:
+    _control("scaler", config, values, lambda off: st.selectbox(
+        "Scaler", cfg.SCALERS, key=K + "scaler", format_func=labels.SCALERS.get, help=HELP["scaler"], disabled=off
+    ))  # fmt: skip
+    if lesson.view("scaler") != lesson.HIDDEN:
+        st.caption(DESCRIPTIONS[values["scaler"]])
 
 
 def _hidden(text: str) -> tuple[tuple[int, ...], str]:
@@ -238,60 +261,69 @@ def _hidden(text: str) -> tuple[tuple[int, ...], str]:
     return widths, ""
 
 
-def _network(values: dict[str, Any], problems: list[str]) -> None:
-    hidden, problem = _hidden(st.text_input("Hidden widths", key=K + "hidden", help=HELP["hidden"]))
-    if problem:
-        problems.append(problem)
+def _network(config: Config, values: dict[str, Any], problems: list[str]) -> None:
+    view = lesson.view("hidden")
+    if view == lesson.HIDDEN:
+        values["hidden"] = config.hidden
     else:
-        values["hidden"] = hidden
-    values["activation"] = st.selectbox(
-        "Activation", cfg.ACTIVATIONS, key=K + "activation", format_func=labels.ACTIVATIONS.get, help=HELP["activation"]
-    )
-    values["norm"] = st.selectbox(
-        "Normalisation", cfg.NORMS, key=K + "norm", format_func=labels.NORMS.get, help=HELP["norm"]
-    )
-    values["norm_noise"] = st.slider(
+        text = st.text_input("Hidden widths", key=K + "hidden", help=HELP["hidden"], disabled=view == lesson.READ_ONLY)
+        hidden, problem = _hidden(text)
+        if problem:
+            problems.append(problem)
+        else:
+            values["hidden"] = hidden
+    _control("activation", config, values, lambda off: st.selectbox(
+        "Activation", cfg.ACTIVATIONS, key=K + "activation", format_func=labels.ACTIVATIONS.get,
+        help=HELP["activation"], disabled=off,
+    ))  # fmt: skip
+    _control("norm", config, values, lambda off: st.selectbox(
+        "Normalisation", cfg.NORMS, key=K + "norm", format_func=labels.NORMS.get, help=HELP["norm"], disabled=off
+    ))  # fmt: skip
+    _control("norm_noise", config, values, lambda off: st.slider(
         "Noise strength", *BOUNDS["norm_noise"], step=0.25, key=K + "norm_noise",
-        disabled=values["norm"] not in cfg.NOISY_NORMS,
+        disabled=off or values["norm"] not in cfg.NOISY_NORMS,
         help=HELP["norm_noise"],
-    )  # fmt: skip
-    init = st.selectbox("Init", INITS, key=K + "init", format_func=labels.INITS.get, help=HELP["init"])
-    if init in cfg.INIT_SHAPES:
-        std = st.number_input(
-            "Init std", *BOUNDS["init_std"], step=0.05, format="%g", key=K + "init_std", help=HELP["init_std"]
-        )
-        values["init"] = f"{init}:{std:g}"
-    else:
-        values["init"] = init
+    ))  # fmt: skip
+    _control("init", config, values, lambda off: _init(off))
 
 
-def _training(values: dict[str, Any]) -> None:
-    values["optimizer"] = st.selectbox(
-        "Optimizer", cfg.OPTIMIZERS, key=K + "optimizer", format_func=labels.OPTIMIZERS.get, help=HELP["optimizer"]
-    )
-    values["lr"] = st.select_slider(
-        "Learning rate",
-        _options(LR_STEPS, st.session_state[K + "lr"]),
-        key=K + "lr",
-        format_func=lambda v: f"{v:g}",
-        help=HELP["lr"],
-    )
-    values["momentum"] = st.slider(
-        "Momentum", *BOUNDS["momentum"], step=0.01, key=K + "momentum", disabled=values["optimizer"] != "momentum",
-        help=HELP["momentum"],
+def _init(off: bool) -> str:
+    init = st.selectbox("Init", INITS, key=K + "init", format_func=labels.INITS.get, help=HELP["init"], disabled=off)
+    if init not in cfg.INIT_SHAPES:
+        return init
+    std = st.number_input(
+        "Init std", *BOUNDS["init_std"], step=0.05, format="%g", key=K + "init_std", help=HELP["init_std"],
+        disabled=off,
     )  # fmt: skip
-    values["weight_decay"] = st.select_slider(
-        "Weight decay",
-        _options(WEIGHT_DECAYS, st.session_state[K + "weight_decay"]),
-        key=K + "weight_decay",
-        format_func=lambda v: f"{v:g}",
-        help=HELP["weight_decay"],
-    )
-    values["batch_size"] = st.number_input(
-        "Batch size", *BOUNDS["batch_size"], key=K + "batch_size", help=HELP["batch_size"]
-    )
-    values["epochs"] = st.number_input("Epochs", *BOUNDS["epochs"], step=50, key=K + "epochs", help=HELP["epochs"])
-    values["seed"] = st.number_input("Seed", *BOUNDS["seed"], key=K + "seed", help=HELP["seed"])
+    return f"{init}:{std:g}"
+
+
+def _training(config: Config, values: dict[str, Any]) -> None:
+    _control("optimizer", config, values, lambda off: st.selectbox(
+        "Optimizer", cfg.OPTIMIZERS, key=K + "optimizer", format_func=labels.OPTIMIZERS.get, help=HELP["optimizer"],
+        disabled=off,
+    ))  # fmt: skip
+    _control("lr", config, values, lambda off: st.select_slider(
+        "Learning rate", _options(LR_STEPS, st.session_state[K + "lr"]), key=K + "lr",
+        format_func=lambda v: f"{v:g}", help=HELP["lr"], disabled=off,
+    ))  # fmt: skip
+    _control("momentum", config, values, lambda off: st.slider(
+        "Momentum", *BOUNDS["momentum"], step=0.01, key=K + "momentum",
+        disabled=off or values["optimizer"] != "momentum", help=HELP["momentum"],
+    ))  # fmt: skip
+    _control("weight_decay", config, values, lambda off: st.select_slider(
+        "Weight decay", _options(WEIGHT_DECAYS, st.session_state[K + "weight_decay"]), key=K + "weight_decay",
+        format_func=lambda v: f"{v:g}", help=HELP["weight_decay"], disabled=off,
+    ))  # fmt: skip
+    _control("batch_size", config, values, lambda off: st.number_input(
+        "Batch size", *BOUNDS["batch_size"], key=K + "batch_size", help=HELP["batch_size"], disabled=off
+    ))  # fmt: skip
+    _control("epochs", config, values, lambda off: st.number_input(
+        "Epochs", *BOUNDS["epochs"], step=50, key=K + "epochs", help=HELP["epochs"], disabled=off
+    ))  # fmt: skip
+    _control("seed", config, values, lambda off: st.number_input(
+        "Seed", *BOUNDS["seed"], key=K + "seed", help=HELP["seed"], disabled=off
+    ))  # fmt: skip
 
 
 def problem_of(err: ConfigError) -> str:
@@ -300,26 +332,37 @@ def problem_of(err: ConfigError) -> str:
     return f"{label}: {err}" if label and not str(err).startswith(label) else str(err)
 
 
+DATA_KEYS = ("dataset", "n_samples", "noise", "n_features", "test_size")
+NETWORK_KEYS = ("hidden", "activation", "norm", "norm_noise", "init")
+TRAINING_KEYS = ("optimizer", "lr", "momentum", "weight_decay", "batch_size", "epochs", "seed")
+
+
+def _group(title: str, *names: str) -> Any:
+    """A sidebar group's expander, or none when a lesson hid every control in it (they draw nothing then)."""
+    return st.expander(title, expanded=True) if _any_shown(*names) else contextlib.nullcontext()
+
+
 def sidebar(config: Config) -> Choice:
     """Draw the preset picker and the grouped controls, and read them back as a Config (or why there is none)."""
     _seed(config)
     values: dict[str, Any] = {}
     problems: list[str] = []
     with st.sidebar:
-        PRESETS.draw()
+        if lesson.view("preset") != lesson.HIDDEN:
+            PRESETS.draw(disabled=lesson.view("preset") == lesson.READ_ONLY)
         scenario = PRESETS.scenario()
         if scenario is not None:
             st.caption(f"Preset in force: **{scenario.title}**. Change one of its settings to leave it.")
-        with st.expander("Data", expanded=True):
+        with _group("Data", *DATA_KEYS):
             todo, columns = _data(config, values, problems)
-        with st.expander("Skews", expanded=True):
+        with _group("Skews", "skew"):
             _skews(config, values, problems, _n_features(values, columns))
-        with st.expander("Scaling", expanded=True):
-            _scaling(values)
-        with st.expander("Network", expanded=True):
-            _network(values, problems)
-        with st.expander("Training", expanded=True):
-            _training(values)
+        with _group("Scaling", "scaler"):
+            _scaling(config, values)
+        with _group("Network", *NETWORK_KEYS):
+            _network(config, values, problems)
+        with _group("Training", *TRAINING_KEYS):
+            _training(config, values)
     PRESETS.leave_if_changed(values)
     if todo:
         return Choice(None, todo, waiting=True)

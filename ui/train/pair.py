@@ -12,7 +12,7 @@ import streamlit as st
 
 from explorer.config import Config, ConfigError, format_value, parse_value
 from explorer.teaching import labels
-from ui import shared_config
+from ui import lesson, shared_config
 from ui.help import HELP, LABELS
 from ui.train import state
 
@@ -73,30 +73,35 @@ def _turned_on() -> None:
         shared_config.set(a.replace(**FIRST_A))  # the sidebar follows it; A restarts, saying what changed
 
 
-def _value_widget(key: str, a: Config) -> None:
+def _value_widget(key: str, a: Config, off: bool) -> None:
     if key in labels.CHOICES:  # a key with a fixed list of values: every value but A's
         options = [v for v in labels.CHOICES[key] if v != getattr(a, key)] or list(labels.CHOICES[key])
         if st.session_state.get(VALUE) not in options:
             st.session_state[VALUE] = options[0]
-        st.selectbox("B's value", options, key=VALUE, format_func=lambda v: labels.label(key, v))
+        st.selectbox("B's value", options, key=VALUE, format_func=lambda v: labels.label(key, v), disabled=off)
     else:
         st.session_state.setdefault(VALUE, format_value(getattr(a, key)))
-        st.text_input("B's value", key=VALUE, help=HELP[key])
+        st.text_input("B's value", key=VALUE, help=HELP[key], disabled=off)
 
 
 def sidebar(a: Config) -> None:
-    """The A | B switch and, when on, which key B changes and to what."""
+    """The A | B switch and, when on, which key B changes and to what (greyed out, or not drawn, in a lesson
+    that made A | B read-only or hid it: the link's pair, if any, stays)."""
+    view = lesson.view("ab")
+    if view == lesson.HIDDEN:
+        return
+    off = view == lesson.READ_ONLY
     with st.sidebar.expander("A | B", expanded=bool(st.session_state.get(ON))):
         st.toggle(
-            "Train B beside A", key=ON, on_change=_turned_on,
+            "Train B beside A", key=ON, on_change=_turned_on, disabled=off,
             help="A second run with the same seed and data, one setting apart, trained in lockstep: both loss "
             "curves on one chart and both networks side by side. The first pair is batch norm before vs after "
             "a sigmoid activation.",
         )  # fmt: skip
         if not st.session_state.get(ON):
             return
-        st.selectbox("B differs in", KEYS, key=KEY, format_func=lambda k: LABELS[k])
-        _value_widget(st.session_state[KEY], a)
+        st.selectbox("B differs in", KEYS, key=KEY, format_func=lambda k: LABELS[k], disabled=off)
+        _value_widget(st.session_state[KEY], a, off)
         problem = st.session_state.pop(PROBLEM, "")
         if problem:
             st.error(problem, icon=":material/error:")

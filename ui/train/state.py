@@ -38,6 +38,7 @@ GHOST = "train.ghost"  # the previous run's curve, drawn faded under the new one
 PACE = "train.pace"  # ui.train.pace.Pace: this session's redraw pace
 REJECTED = "train.rejected"  # (config, message) of the last config that could not be built
 SPEED = "train.speed"  # epochs per second while playing (None: as fast as it goes); the Speed control's key
+SEEN_DONE = "train.seen_done"  # ids of the runs already seen finished: each is posted to a room once, when it ends
 TICK_SECONDS = 0.2  # training time per tick in a script thread: short enough that a click is answered at once
 TICK_EVERY = 0.5  # seconds between ticks while playing: the epoch counter and the numbers
 CHARTS_EVERY = 0.5  # seconds between redraws of the loss, network and boundary while playing, at the most
@@ -315,6 +316,19 @@ def runs() -> list[Run]:
     """The runs on screen: A, and B in A | B mode; every button acts on all of them, in lockstep."""
     second = b_run()
     return [run()] if second is None else [run(), second]
+
+
+def newly_finished() -> list[Run]:
+    """The runs on screen that have finished since the page last looked (each once): what a room is sent.
+
+    A run is seen finished at the tick that ends it, or at the page's next run after Step or a shorter Epochs
+    ended it; lengthening it later does not make it new. One that finished before anyone looked (a session
+    joining a room afterwards) was seen then, so it is not sent late.
+    """
+    seen = st.session_state.setdefault(SEEN_DONE, deque(maxlen=200))
+    fresh = [current for current in runs() if current.trainer.done and current.id not in seen]
+    seen.extend(current.id for current in fresh)
+    return fresh
 
 
 def speed() -> float | None:

@@ -6,6 +6,7 @@ draws the same cached specs with new rows (see explorer/charts/train.py).
 
 from __future__ import annotations
 
+import math
 import time
 
 import streamlit as st
@@ -20,7 +21,7 @@ from explorer.runs.speed import SPEEDS
 from explorer.teaching import labels
 from explorer.teaching.labels import METRICS, capitalised
 from explorer.teaching.scenarios import SCENARIOS
-from ui import fragments
+from ui import fragments, membership
 from ui.train import browser_lag, controls, export_menu, pair, state
 from ui.train.slots import SLOTS
 
@@ -99,6 +100,7 @@ def live(run: state.Run) -> None:
         ended = state.tick(current)
         if second is not None:
             ended = state.tick(second) or ended
+        membership.post([finished(r) for r in state.newly_finished()])  # to this session's room, if it is in one
         if ended and not any(r.playing for r in state.runs()):
             st.rerun(scope="app")  # they just finished: redraw the buttons and stop ticking
         if state.keep_pace(current):
@@ -118,6 +120,14 @@ def live(run: state.Run) -> None:
         fragments.each_in_own_container(tick, top, inside)
     finally:
         st.session_state[WHOLE_PAGE] = False
+
+
+def finished(run: state.Run) -> membership.Finished:
+    """A finished run as a room stores it: settings, final test loss and metric, curve, training time."""
+    trainer = run.trainer
+    last = trainer.curve[-1] if trainer.curve else {}
+    metrics = {name: last.get(name, math.nan) for name in ("test_loss", trainer.metric_name)}  # NaN: stored as none
+    return membership.Finished(trainer.config, metrics, list(trainer.curve), trainer.seconds_training)
 
 
 NETWORK_PX = 330  # the network figure's box: two layers on screen, the rest by scrolling within it
@@ -269,6 +279,7 @@ def _status(run: state.Run) -> None:
             "Press Play (or Step for one epoch): the charts fill in as the network trains.",
             icon=":material/play_circle:",
         )
+    membership.show_last_post()
 
 
 def _draw(chart: Chart) -> None:
