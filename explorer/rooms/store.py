@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from pathlib import PurePath
 from typing import Any
 
 from sqlalchemy import Engine, delete, func, select
@@ -337,10 +338,12 @@ class Store:
 
 
 def _config(config: Config | Mapping[str, Any]) -> Config:
+    """The run's settings as the room keeps them: of an uploaded CSV's path on the server only the file's
+    name is posted (the board and the exports show every key; a link never carries a path either)."""
     if isinstance(config, Config):
-        return config
+        return config.replace(csv_path=PurePath(config.csv_path).name) if config.csv_path else config
     try:
-        return Config.from_dict(config)
+        return _config(Config.from_dict(config))
     except ConfigError as err:
         raise RoomError(str(err)) from None
     except (TypeError, AttributeError):

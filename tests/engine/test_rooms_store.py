@@ -548,3 +548,18 @@ def test_an_unreachable_postgresql_server_raises_one_clear_error():
     with pytest.raises(StoreUnavailable, match=r"^The rooms database cannot be reached: .*") as refused:
         open_store("postgresql://explorer:secret@127.0.0.1:9/rooms")  # port 9 (discard): nothing listens
     assert "secret" not in str(refused.value) and "\n" not in str(refused.value)
+
+
+def test_a_csv_runs_server_path_is_not_posted(tmp_path):
+    """Only the uploaded file's name reaches the room: the board and the exports show every key."""
+    store = open_store(f"sqlite:///{tmp_path / 'rooms.db'}")
+    try:
+        created = store.create_room("CSV room")
+        member = store.join(created.room.code)
+        config = Config(dataset="csv", csv_path="/srv/uploads/8f3a/grades.csv", target="passed")
+        run = store.post_run(created.room.code, member.member_token, config, {"test_loss": 0.5})
+        assert run.config["csv_path"] == "grades.csv" and "/srv" not in store.export_json(
+            created.room.code, created.instructor_key
+        )
+    finally:
+        store.close()
