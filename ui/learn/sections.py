@@ -173,13 +173,16 @@ def _evidence_with_knobs(lesson: Lesson, default: dict[str, Any]) -> None:
     if lesson.knobs:
         columns = st.columns(len(lesson.knobs) + 1)
         for column, knob in zip(columns, lesson.knobs, strict=False):
-            chosen[knob.name] = column.select_slider(
-                knob.label,
-                options=knob.values,
-                value=knob.default,
-                format_func=knob.text,
-                key=f"learn.knob.{lesson.key}.{knob.name}",
-            )
+            key = f"learn.knob.{lesson.key}.{knob.name}"
+            if all(isinstance(value, str) for value in knob.values):  # a choice between kinds: one click each
+                index = knob.values.index(knob.default)
+                chosen[knob.name] = column.radio(
+                    knob.label, knob.values, index=index, format_func=knob.text, key=key, horizontal=True
+                )
+            else:  # a value along a scale
+                chosen[knob.name] = column.select_slider(
+                    knob.label, options=knob.values, value=knob.default, format_func=knob.text, key=key
+                )
     computed = {k.name: chosen[k.name] for k in lesson.computed_knobs}
     result = default if computed == lesson.defaults() else evidence.get(lesson.key, computed)
     if result is None and not evidence.background():
