@@ -410,7 +410,9 @@ def main() -> None:
     args = parser.parse_args()
     if args.screenshots is not None:
         args.screenshots.mkdir(parents=True, exist_ok=True)
-    with running_app() as url:
+    # The server computes no Learn evidence in the background here: that process runs once after a start (about a
+    # minute, then it exits), and the goals are about sessions training, not about a server's first minute.
+    with running_app(env={"EXPLORER_EVIDENCE_BACKGROUND": "0"}) as url:
         server_pid = next(
             p.pid
             for p in psutil.Process().children()
