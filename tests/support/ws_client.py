@@ -85,7 +85,10 @@ class StreamlitClient:
         self.metrics: dict[str, str] = {}
         self.changes: dict[str, list[tuple[float, str]]] = {}
         self.errors: list[str] = []
+        self.alerts: list[str] = []  # the body of every st.error/warning/info/success drawn, in order
+        self.texts: list[str] = []  # every markdown, caption and text element's body, in order
         self.runs_finished = 0
+        self.full_runs_finished: list[float] = []  # when each whole-page run finished (time.perf_counter)
         self.reruns_sent = 0
         self.cache_hits = 0  # ref_hash messages answered from the cache: the cache is in use
         self._ws: WebSocketClientConnection | None = None
@@ -241,6 +244,8 @@ class StreamlitClient:
     def _finished(self, msg: ForwardMsg) -> None:
         """Age the message cache as the frontend does: a fragment run ages only that fragment's messages."""
         self.runs_finished += 1
+        if msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
+            self.full_runs_finished.append(self._arrived)
         if msg.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN or not self._has_new_session:
             return
         self._run_count += 1
@@ -275,6 +280,10 @@ class StreamlitClient:
                 self.changes.setdefault(key, []).append((self._arrived, element.metric.body))
         elif element_kind == "exception":
             self.errors.append(f"{element.exception.type}: {element.exception.message}")
+        elif element_kind == "alert":
+            self.alerts.append(element.alert.body)
+        elif element_kind in ("markdown", "text"):
+            self.texts.append(proto.body)
         elif "id" in proto.DESCRIPTOR.fields_by_name:
             element_id: str = getattr(proto, "id", "")
             key = user_key(element_id)
