@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from explorer.config import Config, ConfigError
 from explorer.runs.training import Trainer
+from tests.support.apptest import as_shown
 from ui import router
 from ui.shared_config import BOUNDS
 
@@ -119,7 +120,7 @@ def test_a_repeated_key_uses_its_last_value_and_the_notice_says_which():
     at = open_app(norm=["bn_before", "bn_after"], ab=["norm:none", "norm:ln_after"])
     assert not at.exception
     assert trainer(at).config.norm == "bn_after" and at.session_state["train.pair_value"] == "ln_after"
-    notice = _link_notice(at)
+    notice = as_shown(_link_notice(at))
     assert "norm is given 2 times" in notice and "used the last" in notice and "ab is given 2 times" in notice
     assert at.query_params["norm"] == "bn_after"  # the address bar is the canonical link again: one value
 
@@ -130,4 +131,5 @@ def test_a_links_markdown_and_html_reach_the_notice_as_text():
     notice = _link_notice(at)
     for raw in ("**bold**", "[x](", "<script>", ":red[", "$x$"):
         assert raw not in notice, raw  # every mark that Markdown, HTML or Streamlit could read is escaped
+    assert as_shown(notice).count("**bold** <script>") == 1
     assert r"\*\*bold\*\* \<script\>" in notice and r"\[x\]\(javascript" in notice and r"\:red\[hi\]" in notice
