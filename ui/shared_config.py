@@ -73,13 +73,15 @@ def warn_url_problems() -> None:
         st.warning("The link's settings were partly used:\n" + "\n".join(f"- {plain(p)}" for p in problems))
 
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:=&\"'])")  # CommonMark's escapable punctuation, and $ (LaTeX)
+# What Markdown within a line (emphasis, code, links, images), HTML and LaTeX ($) can read. Not `_`: the keys'
+# names are full of it, and at worst it sets a word of a link's text in italics.
+_MARKDOWN = re.compile(r"([\\`*\[\]<>$&~|])")
 
 
 def plain(text: str) -> str:
-    """`text` as Markdown that shows it as it is: every punctuation mark that Markdown, Streamlit's
-    directives (:red[…], :material/…:) or LaTeX ($) could read is escaped with a backslash, and line
-    breaks become spaces (one line stays one line)."""
+    """`text` as Markdown that shows it as it is: every mark that Markdown within a line (emphasis, code, links
+    and images), HTML, Streamlit's directives (:red[…]) or LaTeX ($) could read is escaped with a backslash, and
+    line breaks become spaces (one line stays one line)."""
     return _MARKDOWN.sub(r"\\\1", " ".join(text.split("\n")))
 
 

@@ -76,6 +76,16 @@ class Trainer:
         return self.members.seconds_training
 
     @property
+    def steps_per_epoch(self) -> int:
+        """Gradient steps in every epoch (each has the same batches)."""
+        return self._steps_per_epoch
+
+    @property
+    def steps_in_epoch(self) -> int:
+        """Steps done of the epoch in progress: how far a slow epoch has come."""
+        return self.steps - self.epoch * self._steps_per_epoch
+
+    @property
     def probe_rows(self) -> int:
         return self.probe_x.shape[2]
 
