@@ -20,9 +20,9 @@ import itertools
 import math
 from dataclasses import dataclass
 
-from explorer.config import SYNTHETIC_DATASETS, Config, skew_grammar
+from explorer.config import SCALERS, SYNTHETIC_DATASETS, Config, skew_grammar
 from explorer.data import datasets
-from explorer.runs.training import PROBE_ROWS
+from explorer.runs.probes import PROBE_ROWS
 
 # Seconds, calibrated on this project's 2-core machine with one thread (bench/epoch_cost.py).
 STEP_S = 70e-6  # a step's fixed ops (loss, output layer, optimizer call)
@@ -39,9 +39,13 @@ EPOCH_END_S = 1e-3
 PREPARE_VALUE_S = 1.2e-7  # generating, splitting, standard scaling
 SKEW_VALUE_S = {"heavy_tail": 1.2e-7, "uniform": 1.2e-7, "discretize": 1.1e-7, "bimodal": 5e-8, "outliers": 2e-8}
 OTHER_SKEW_VALUE_S = 1e-8  # lognormal, scale, shift: one vectorised pass
-SCALER_VALUE_S = {"quantile_normal": 1.6e-7, "quantile_uniform": 1.6e-7, "yeo_johnson": 4.5e-7, "box_cox": 1e-6}
+SCALER_VALUE_S = {"quantile_normal": 1.6e-7, "quantile_uniform": 1.6e-7, "yeo_johnson": 3e-7, "box_cox": 2.5e-7}
+# The power transforms fit each feature's exponent on its own, through SciPy's optimizer: a price per feature
+# whatever the rows (100 features of box_cox: about 4 s on 3,000 rows as on 37,500).
+SCALER_FEATURE_S = {"yeo_johnson": 0.012, "box_cox": 0.04}
 
 PREPARE_IN_PAGE_S = 0.3  # above this a page leaves preparing the data to a training process (a share of its 1 s)
+PAGE_PAUSE_S = 1.0  # the longest a page may hold the server's shared process in one piece (the Compare page's sweep)
 SLOW_EPOCH_S = 5.0  # above this, the page warns before Play and says what to change
 PROGRESS_EPOCH_S = 1.0  # above this, the epoch counter shows the steps within the epoch
 
@@ -57,6 +61,8 @@ class Cost:
     stepping: float  # steps × each step's fixed price: a larger batch size cuts it
     arithmetic: float  # rows × parameters, training and evaluating: fewer rows or parameters cut it
     probing: float  # the probes' statistics: narrower or fewer layers cut it
+    step: float = 0.0  # one step, its fixed price and its arithmetic
+    test_rows: int = 0
 
     @property
     def seconds(self) -> float:
@@ -123,7 +129,52 @@ def estimate(config: Config, shape: tuple[int, int, int] | None = None) -> Cost 
         stepping=steps * per_step,
         arithmetic=parameters * (train * PARAMETER_ROW_S + rows * EVAL_PARAMETER_ROW_S) + rows * ROW_END_S,
         probing=probed * PROBE_VALUE_S,
+        step=per_step + parameters * min(config.batch_size, train) * PARAMETER_ROW_S,
+        test_rows=test,
     )
+
+
+def sweep_pauses(config: Config, members: int, shape: tuple[int, int, int] | None = None) -> dict[str, float]:
+    """The pieces of a sweep group's training that cannot be cut into time slices, in seconds: preparing its
+    data, one step of its `members` stacked runs, and an epoch's end (evaluating each on the test split). A page
+    that trains a sweep tick by tick holds the server's shared process this long at least once."""
+    shape = shape or datasets.shape(config)
+    epoch = estimate(config, shape)
+    if epoch is None:
+        return {}
+    return {
+        "preparing the data": prepare_seconds(config, shape) or 0.0,
+        "one step": members * epoch.step,
+        "evaluating at an epoch's end": members * epoch.parameters * epoch.test_rows * EVAL_PARAMETER_ROW_S,
+    }
+
+
+def page_sweep_problem(groups: list[tuple[Config, int]]) -> str:
+    """Why a sweep of these groups (a config and its member count each) cannot train in a page's ticks, in one
+    line, or "": its longest unsliceable piece (`sweep_pauses`) is over PAGE_PAUSE_S."""
+    worst, what, size = 0.0, "", 0
+    for config, members in groups:
+        for name, seconds in sweep_pauses(config, members).items():
+            if seconds > worst:
+                worst, what, size = seconds, name, members
+    if worst <= PAGE_PAUSE_S:
+        return ""
+    return (
+        f"This comparison would hold the server for about {duration(worst)} at a time ({what}, {size} run"
+        f"{'s' * (size > 1)} together), longer than a page may while others use it: try fewer rows or features, "
+        "narrower layers or fewer seeds here, or `explorer sweep` with the same settings on your own machine."
+    )
+
+
+def sweep_seconds(groups: list[tuple[Config, int]]) -> float | None:
+    """About how long a sweep's training takes in one thread (None when a shape is unknown)."""
+    total = 0.0
+    for config, members in groups:
+        epoch = estimate(config)
+        if epoch is None:
+            return None
+        total += members * config.epochs * (epoch.seconds - epoch.probing)  # members are not probed each epoch
+    return total
 
 
 def prepare_seconds(config: Config, shape: tuple[int, int, int] | None = None) -> float | None:
@@ -136,7 +187,22 @@ def prepare_seconds(config: Config, shape: tuple[int, int, int] | None = None) -
     for item in skew_grammar.parse_skew(config.skew):
         share = min(1.0, len(item.columns(features)) / features) if features else 0.0
         per_value += share * SKEW_VALUE_S.get(item.kind, OTHER_SKEW_VALUE_S)
-    return rows * features * per_value
+    return rows * features * per_value + features * SCALER_FEATURE_S.get(config.scaler, 0.0)
+
+
+def every_scaler_seconds(config: Config, shape: tuple[int, int, int] | None = None) -> float | None:
+    """About how long applying every scaler to `config`'s data takes (the Data page's Conditioning and
+    Compare scalers tabs): each scaler's own price, on the training rows."""
+    shape = shape or datasets.shape(config)
+    if shape is None:
+        return None
+    rows, features, _ = shape
+    train = rows - math.ceil(rows * config.test_size)
+    return sum(
+        train * features * (PREPARE_VALUE_S / 4 + SCALER_VALUE_S.get(scaler, 0.0))
+        + features * SCALER_FEATURE_S.get(scaler, 0.0)
+        for scaler in SCALERS
+    )
 
 
 def measured(seconds_training: float, steps: int, steps_per_epoch: int) -> float | None:

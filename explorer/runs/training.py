@@ -17,8 +17,9 @@ from explorer.core.members import Members
 from explorer.core.model import BOUNDED
 from explorer.data.pipeline import Prepared, prepare
 from explorer.runs import probes
+from explorer.runs.probes import PROBE_ROWS
 
-PROBE_ROWS = 2_000
+__all__ = ["MAX_DETAILED_EPOCHS", "PROBE_ROWS", "Trainer", "keep_record", "to_jsonable", "update_ratios"]
 MAX_DETAILED_EPOCHS = 200  # older epochs are thinned beyond this, so memory stays bounded
 
 

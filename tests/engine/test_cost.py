@@ -67,3 +67,35 @@ def test_the_thresholds_leave_room_between_showing_steps_and_warning():
 )
 def test_durations_are_as_precise_as_an_estimate_deserves(seconds, text):
     assert duration(seconds) == text
+
+
+def test_preparing_is_cheap_for_small_data_and_the_power_transforms_pay_per_feature():
+    from explorer.runs.cost import PREPARE_IN_PAGE_S, every_scaler_seconds, prepare_seconds
+
+    assert prepare_seconds(Config()) < PREPARE_IN_PAGE_S / 10
+    wide = Config(dataset="classification", n_samples=4_000, n_features=100)
+    assert prepare_seconds(wide) < PREPARE_IN_PAGE_S < prepare_seconds(wide.replace(scaler="box_cox"))
+    skewed = wide.replace(skew=";".join(["all:heavy_tail:10"] * 10))
+    assert prepare_seconds(skewed) > prepare_seconds(wide.replace(skew="0:heavy_tail:10"))  # per feature covered
+    assert every_scaler_seconds(Config(dataset="digits")) > PREPARE_IN_PAGE_S > every_scaler_seconds(Config())
+    assert prepare_seconds(Config(dataset="csv", csv_path="/tmp/x.csv")) is None
+
+
+def test_a_sweep_a_page_can_train_in_slices_passes_and_one_with_an_unsliceable_second_is_named():
+    from explorer.runs.cost import page_sweep_problem, sweep_pauses, sweep_seconds
+
+    assert page_sweep_problem([(Config(), 8)]) == ""
+    assert 0 < sweep_seconds([(Config(), 8)]) < 60
+    heavy = Config(hidden=(512,) * 12, n_samples=50_000, batch_size=4096)
+    pauses = sweep_pauses(heavy, 2)
+    assert pauses["one step"] > 1 and pauses["evaluating at an epoch's end"] > 1
+    problem = page_sweep_problem([(Config(), 8), (heavy, 2)])
+    assert problem.startswith("This comparison would hold the server for about") and "2 runs together" in problem
+
+
+def test_the_measured_pace_needs_a_second_or_an_epoch_to_go_on():
+    from explorer.runs.cost import measured
+
+    assert measured(0.2, 10, 24) is None
+    assert measured(0.2, 24, 24) == pytest.approx(0.2)
+    assert measured(3.0, 100, 37_500) == pytest.approx(1125.0)
