@@ -4,7 +4,8 @@ Starts the app as `make run` does (`python -m ui.serve`, training processes on) 
 websocket client (tests/support/ws_client.py, which draws nothing, so the cores are the server's). A page is
 drawn when its first whole run has finished (the browser would then show it). The reference, measured in the
 same run: a bystander session loading the default Train page on the idle server; meanwhile-ratios read "while
-this link loaded, another learner's page took this many idle loads".
+this link loaded, another learner's page took this many idle loads". "charts s" is when the link's first chart
+arrived (where work waits for a training or helper process, the page is drawn first with placeholders).
 
 Then the heaviest setup the limits allow plays for a while: what its epoch counter shows (within-epoch
 progress once an epoch takes more than a second), and a bystander's Train page load meanwhile.
@@ -18,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import math
 import os
 import statistics
@@ -73,15 +75,21 @@ async def idle(url: str, repeats: int, timeout: float) -> float:
     return statistics.median([await bystander(url, timeout) for _ in range(repeats)])
 
 
-async def heavy_and_bystander(url: str, page: str, query: str, timeout: float) -> tuple[float, float, str]:
-    """The link's draw time, a bystander's Train load started 0.5 s after it, and the link's first notice."""
+async def heavy_and_bystander(url: str, page: str, query: str, timeout: float) -> tuple[float, float, float, str]:
+    """The link's draw time, a bystander's Train load started 0.5 s after it, when the link's first chart
+    arrived (inf: none within `timeout`; Compare draws none before Run), and the link's notice or placeholder."""
     heavy = asyncio.create_task(load(url, page, query, timeout))
     await asyncio.sleep(0.5)
     other = await bystander(url, timeout)
     seconds, client = await heavy
-    notice = next((a for a in client.alerts if "link" in a.lower()), "")
+    start = client.full_runs_finished[0] - seconds if client.full_runs_finished else math.nan
+    if page != "compare":
+        with contextlib.suppress(TimeoutError):
+            await client.wait_for(lambda: client.first_chart is not None, timeout)
+    charts = math.inf if client.first_chart is None else client.first_chart - start
+    notice = next((a for a in client.alerts if "link" in a.lower() or "helper" in a or "Preparing" in a), "")
     await client.close()
-    return seconds, other, notice.splitlines()[1] if notice.count("\n") else notice
+    return seconds, other, charts, notice.splitlines()[1] if notice.count("\n") else notice
 
 
 def _playable(client: StreamlitClient) -> bool:
@@ -95,12 +103,15 @@ async def play(url: str, query: str, seconds: float, timeout: float) -> tuple[li
     try:
         await client.wait_for(lambda: _playable(client), timeout)
         client.click("train.play")
-        await asyncio.sleep(seconds / 2)
+        shown = []
+        for _ in range(3):
+            await asyncio.sleep(seconds / 6)
+            shown.append(f"{client.metrics.get('train-epoch')}, {client.deltas.get('train-epoch')}")
         other = await bystander(url, timeout)
-        await asyncio.sleep(seconds / 2)
-        shown = [text for _, text in client.changes.get("train-epoch", [])]
-        deltas = [t for t in client.texts if "step" in t.lower()][-3:]
-        return [*shown[-4:], *deltas], other
+        for _ in range(3):
+            await asyncio.sleep(seconds / 6)
+            shown.append(f"{client.metrics.get('train-epoch')}, {client.deltas.get('train-epoch')}")
+        return shown, other
     finally:
         await client.close()
 
@@ -108,10 +119,11 @@ async def play(url: str, query: str, seconds: float, timeout: float) -> tuple[li
 async def measure(url: str, args: argparse.Namespace) -> None:
     reference = await idle(url, 3, args.timeout)
     print(f"idle server: a bystander's Train page drawn in {reference:.2f} s (median of 3): the reference")
-    print(f"{'link':60} | page     | drawn s | bystander s | × idle | notice")
+    print(f"{'link':60} | page     | drawn s | charts s | bystander s | × idle | notice")
     for name, (page, query) in LINKS.items():
-        seconds, other, notice = await heavy_and_bystander(url, page, query, args.timeout)
-        print(f"{name:60} | {page:8} | {seconds:7.1f} | {other:11.2f} | {other / reference:5.1f}× | {notice[:90]}")
+        seconds, other, charts, notice = await heavy_and_bystander(url, page, query, args.timeout)
+        print(f"{name:60} | {page:8} | {seconds:7.1f} | {charts:8.1f} | {other:11.2f} | {other / reference:5.1f}× | "
+              f"{notice[:90]}")  # fmt: skip
     if args.play:
         shown, other = await play(url, HEAVIEST, args.play, args.timeout)
         print(f"heaviest setup playing {args.play:g} s: counter {shown}; a bystander's Train page meanwhile "

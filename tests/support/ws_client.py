@@ -83,6 +83,8 @@ class StreamlitClient:
         self.page_script_hash = ""
         self.widgets: dict[str, Widget] = {}
         self.metrics: dict[str, str] = {}
+        self.deltas: dict[str, str] = {}  # the text under each keyed metric (its delta)
+        self.first_chart: float | None = None  # when the first Vega-Lite chart arrived (time.perf_counter)
         self.changes: dict[str, list[tuple[float, str]]] = {}
         self.errors: list[str] = []
         self.alerts: list[str] = []  # the body of every st.error/warning/info/success drawn, in order
@@ -273,8 +275,12 @@ class StreamlitClient:
         if element_kind is None:
             return
         proto: Message = getattr(element, element_kind)
+        if element_kind == "vega_lite_chart" and self.first_chart is None:
+            self.first_chart = self._arrived
         if element_kind == "metric":
             key = self._blocks.get(path[:-1])
+            if key is not None:
+                self.deltas[key] = element.metric.delta
             if key is not None and self.metrics.get(key) != element.metric.body:
                 self.metrics[key] = element.metric.body
                 self.changes.setdefault(key, []).append((self._arrived, element.metric.body))

@@ -100,7 +100,7 @@ def sidebar(a: Config) -> None:
         _value_widget(st.session_state[KEY], a)
         problem = st.session_state.pop(PROBLEM, "")
         if problem:
-            st.error(problem, icon=":material/error:")
+            st.error(shared_config.plain(problem), icon=":material/error:")  # its value may come from a link
 
 
 def keep(a: Config) -> None:
