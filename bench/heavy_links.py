@@ -122,7 +122,8 @@ async def measure(url: str, args: argparse.Namespace) -> None:
     print(f"{'link':60} | page     | drawn s | charts s | bystander s | × idle | notice")
     for name, (page, query) in LINKS.items():
         seconds, other, charts, notice = await heavy_and_bystander(url, page, query, args.timeout)
-        print(f"{name:60} | {page:8} | {seconds:7.1f} | {charts:8.1f} | {other:11.2f} | {other / reference:5.1f}× | "
+        shown = "–" if page == "compare" else f"{charts:.1f}"  # Compare draws no chart before Run
+        print(f"{name:60} | {page:8} | {seconds:7.1f} | {shown:>8} | {other:11.2f} | {other / reference:5.1f}× | "
               f"{notice[:90]}")  # fmt: skip
     if args.play:
         shown, other = await play(url, HEAVIEST, args.play, args.timeout)

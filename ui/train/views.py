@@ -44,27 +44,33 @@ def buttons(run: state.Run, blocked: bool = False) -> None:
     the last valid run, not what the sidebar shows; so are they while a training process prepares the data.
     """
     with st.container(horizontal=True, key="train-buttons"):
-        if run.playing and not blocked:
-            st.button("Pause", key="train.pause", icon=":material/pause:", type="primary", on_click=state.pause)
-        else:
-            st.button(
-                "Play", key="train.play", icon=":material/play_arrow:", type="primary", on_click=state.play,
-                disabled=blocked or not run.can_play, help=_play_help(run, blocked),
-            )  # fmt: skip
-        st.button(
-            "Step", key="train.step", icon=":material/skip_next:", on_click=state.step,
-            disabled=blocked or not run.can_play, help="train one epoch, then pause",
-        )  # fmt: skip
-        st.button(
-            "Reset", key="train.reset", icon=":material/restart_alt:", on_click=state.reset,
-            help="start again from epoch 0 with the same settings (same seed, same numbers)",
-        )  # fmt: skip
+        with st.container(width="content", gap=None):  # the epoch's cost under the buttons, as tall as Speed
+            with st.container(horizontal=True):
+                _play_step_reset(run, blocked)
+            epoch_cost(run)
         speed_control()
         export_menu.downloads(run)
-        epoch_cost(run)
     if blocked and run.playing:
         state.pause()  # the run on screen is not what the sidebar asks for: don't let it train on
     slow_warning(run)
+
+
+def _play_step_reset(run: state.Run, blocked: bool) -> None:
+    if run.playing and not blocked:
+        st.button("Pause", key="train.pause", icon=":material/pause:", type="primary", on_click=state.pause)
+    else:
+        st.button(
+            "Play", key="train.play", icon=":material/play_arrow:", type="primary", on_click=state.play,
+            disabled=blocked or not run.can_play, help=_play_help(run, blocked),
+        )  # fmt: skip
+    st.button(
+        "Step", key="train.step", icon=":material/skip_next:", on_click=state.step,
+        disabled=blocked or not run.can_play, help="train one epoch, then pause",
+    )  # fmt: skip
+    st.button(
+        "Reset", key="train.reset", icon=":material/restart_alt:", on_click=state.reset,
+        help="start again from epoch 0 with the same settings (same seed, same numbers)",
+    )  # fmt: skip
 
 
 def _play_help(run: state.Run, blocked: bool) -> str:
@@ -92,6 +98,7 @@ def epoch_cost(run: state.Run) -> None:
     if seconds is not None:
         st.caption(
             f"One epoch: about {cost.duration(seconds[0])} ({seconds[1]})",
+            width="content",
             help="How long one pass over the training rows takes on this server: estimated from the rows, the "
             "batch size and the layers' widths before training, then measured from the run itself.",
         )
