@@ -109,3 +109,17 @@ def test_a_heavy_links_skew_on_a_missing_feature_is_named_at_once(one_worker):
     assert any("feature 70 does not exist" in w.value for w in at.warning)
     assert at.session_state[state.RUN].config.skew == ""  # the link's settings fell back, as for light data
     assert at.session_state[state.RUN].ready
+
+
+def test_an_a_b_pair_on_heavy_data_waits_for_both_runs_then_steps_them_together(one_worker):
+    at = open_app(**HEAVY_DATA, ab="norm:bn_after")
+    assert not at.exception and not at.error
+    deadline = time.monotonic() + 90
+    while not (at.session_state[state.RUN].ready and at.session_state[state.B_RUN].ready):
+        assert time.monotonic() < deadline, "the training process did not prepare both runs' data in time"
+        time.sleep(0.3)
+        at.run()
+    assert not at.exception and not at.error
+    at.button(key="train.step").click().run()
+    assert trainer(at).epoch == 1 and at.session_state[state.B_RUN].trainer.epoch == 1
+    assert at.session_state[state.B_RUN].config.norm == "bn_after"
