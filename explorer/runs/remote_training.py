@@ -132,6 +132,15 @@ def _progress(run: str, hosted: _Hosted, answer: int | None = None) -> Progress:
     )  # fmt: skip
 
 
+@dataclass
+class _Preparing:
+    """One dataset in a worker's cache: being prepared until `done` is set, then its data (or the error)."""
+
+    done: threading.Event = field(default_factory=threading.Event)
+    data: Prepared | None = None
+    error: Exception | None = None
+
+
 class _Worker:
     """The loop of one worker process: commands first, then one slice of the next playing run."""
 
@@ -141,7 +150,7 @@ class _Worker:
         self.turns: deque[str] = deque()
         self.prepared: queue.SimpleQueue[tuple[str, Trainer | None, bool, str, bool]] = queue.SimpleQueue()
         self.preparing = 0  # runs whose data a thread prepares now
-        self.cache: OrderedDict[tuple[str, ...], Prepared] = OrderedDict()
+        self.cache: OrderedDict[tuple[str, ...], _Preparing] = OrderedDict()
         self.cache_lock = threading.Lock()
 
     def serve(self) -> None:
@@ -225,20 +234,39 @@ class _Worker:
         """In a thread: the run's data (from the cache when this worker prepared it lately) and its trainer,
         handed to the worker's loop through `prepared`."""
         try:
-            key = tuple(str(getattr(config, name)) for name in PREPARE_KEYS)
-            with self.cache_lock:
-                data = self.cache.get(key)
-            if data is None:
-                data = prepare(config)
-                with self.cache_lock:
-                    self.cache[key] = data
-                    while len(self.cache) > CACHED_DATA:
-                        self.cache.popitem(last=False)
-            self.prepared.put((run, Trainer(config, prepared=data), send_back, "", False))
+            self.prepared.put((run, Trainer(config, prepared=self._data(config)), send_back, "", False))
         except ConfigError as err:
             self.prepared.put((run, None, send_back, str(err), True))
         except Exception as err:  # one run's failure must not end the worker
             self.prepared.put((run, None, send_back, f"{type(err).__name__}: {err}", False))
+
+    def _data(self, config: Config) -> Prepared:
+        """`config`'s prepared data: from the cache, or prepared once however many runs ask for it at once
+        (a second thread waits for the first one's)."""
+        key = tuple(str(getattr(config, name)) for name in PREPARE_KEYS)
+        with self.cache_lock:
+            entry = self.cache.get(key)
+            mine = entry is None
+            if mine:
+                entry = self.cache[key] = _Preparing()
+                while len(self.cache) > CACHED_DATA:
+                    self.cache.popitem(last=False)
+        if not mine:
+            entry.done.wait()
+            if entry.data is None:
+                raise entry.error or RuntimeError("preparing the data failed")
+            return entry.data
+        try:
+            entry.data = prepare(config)
+        except Exception as err:
+            entry.error = err
+            with self.cache_lock:
+                if self.cache.get(key) is entry:
+                    del self.cache[key]  # a later run tries again
+            raise
+        finally:
+            entry.done.set()
+        return entry.data
 
     def _take_prepared(self) -> None:
         """Runs whose data is ready: say so (with the data, when the page waits for it), then do what waited."""

@@ -282,8 +282,9 @@ def test_a_worker_keeps_data_it_prepared_so_a_new_network_on_it_prepares_nothing
     page.send(("create", "a", config, None, None, remote_training.CACHED))
     page.send(("create", "b", config.replace(hidden=(4,), lr=0.1), None, None, remote_training.CACHED))
     page.send(("step", "b", 0))  # waits for b's data, then trains
-    _wait(lambda: "b" in loop.runs and loop.runs["b"].trainer is not None and loop.runs["b"].trainer.epoch == 1)
-    assert len(loop.cache) == 1
+    _wait(lambda: all(loop.runs.get(name) and loop.runs[name].trainer for name in "ab"))
+    _wait(lambda: loop.runs["b"].trainer.epoch == 1)
+    assert len(loop.cache) == 1  # asked for twice at once, prepared once
     assert loop.runs["a"].trainer.prepared is loop.runs["b"].trainer.prepared
 
 
