@@ -57,10 +57,3 @@ def result(key: tuple[str, str], work: Callable[..., Any], *args: Any) -> Any | 
                 _jobs.popitem(last=False)
         _jobs.move_to_end(key)
     return job.result() if job.done() else None
-
-
-def pending(key: tuple[str, str]) -> bool:
-    """A job for `key` was asked and is not finished."""
-    with _lock:
-        job = _jobs.get(key)
-    return job is not None and not job.done()
