@@ -20,3 +20,16 @@ class ConfigError(ValueError):
 
     def __reduce__(self):  # keeps the key across process boundaries (training workers, Dask)
         return type(self), (str(self), self.key)
+
+
+SHOWN_CHARS = 40  # how much of a user's text a message repeats
+
+
+def shown(text: str, limit: int = SHOWN_CHARS) -> str:
+    """A user's text as a message quotes it: in quotes, control and invisible characters escaped (repr), and
+    cut to `limit` characters with its length said, so a hostile link's value can neither break the line nor
+    fill the screen."""
+    if len(text) <= limit:
+        return repr(text)
+    cut = repr(text[: limit - 1])
+    return f"{cut[:-1]}…{cut[-1]} ({len(text):,} characters)"

@@ -26,9 +26,13 @@ glossary_link()
 lesson.current()  # a lesson link's parameters stay in the address bar here too
 config, prepared = state.current()  # the session's shared config (first page: the URL), edited in the sidebar
 shared_config.warn_url_problems()
-config_json = config.to_json()
+if prepared is None:  # heavy data: a helper process prepares it (ui/data/offload.py)
+    views.waiting(config)
+    st.stop()
+config_json = prepared.config.to_json()  # the config described: heavy data on fewer rows (views.sample_note)
 report = cache.report(config_json)
 views.scenario_note()
+views.sample_note(config, prepared)
 views.notes(prepared, report)
 
 distributions, statistics, scatter, conditioning, compare = st.tabs(views.TABS, key="data_tab", on_change="rerun")
@@ -43,7 +47,15 @@ if scatter.open:
         views.scatter(prepared)
 if conditioning.open:
     with conditioning:
-        views.conditioning(prepared, report, cache.outcomes(config_json), config_json)
+        outcomes = cache.outcomes(config_json)
+        if outcomes is None:
+            views.waiting(config, every_scaler=True)
+        else:
+            views.conditioning(prepared, report, outcomes, config_json)
 if compare.open:
     with compare:
-        views.compare_scalers(prepared, cache.outcomes(config_json))
+        outcomes = cache.outcomes(config_json)
+        if outcomes is None:
+            views.waiting(config, every_scaler=True)
+        else:
+            views.compare_scalers(prepared, outcomes)

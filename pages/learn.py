@@ -9,11 +9,13 @@ opens the same setup in Train, Data or Compare.
 import streamlit as st
 
 from explorer.teaching.lessons import LESSONS
-from ui import glossary, router
+from ui import glossary, router, shared_config
 from ui.learn import sections
 
 router.ensure_routed()
 sections.follow_old_train_link()  # `/?dataset=…` links were made when Train was the landing page
+shared_config.current()  # a link's other parameters: what it got wrong is said here, as on every page
+shared_config.warn_url_problems()
 
 st.title("Learn: why normalise, and where batch norm goes")
 st.caption("Seven claims, each with a small experiment: predict first, then see, then turn its knob.")

@@ -14,6 +14,7 @@ No torch here: the Data page imports this module and must stay light.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,6 +22,7 @@ import streamlit as st
 
 from explorer import config as cfg
 from explorer.config import Config
+from explorer.config.settings import last_value
 
 CONFIG = "config"  # the session's current valid Config; every page reads and writes it here
 URL_PROBLEMS = "config.url_problems"  # what the opening URL got wrong, until a page has shown it
@@ -38,11 +40,16 @@ BOUNDS: dict[str, tuple[Any, Any]] = {**cfg.BOUNDS, "init_std": cfg.INIT_STD_RAN
 def current() -> Config:
     """The session's Config; the first call of a session takes it from the URL (problems kept for later)."""
     if CONFIG not in st.session_state:
-        query = st.query_params.to_dict()
-        st.session_state[LINK_EXTRAS] = {name: query.pop(name) for name in PAGE_PARAMS if name in query}
-        config, problems = Config.from_query(query)
+        query: dict[str, list[str]] = {name: st.query_params.get_all(name) for name in st.query_params}
+        extras, problems = {}, []
+        for name in PAGE_PARAMS:
+            if name in query:
+                extras[name], repeated = last_value(name, query.pop(name))
+                problems.extend([repeated] if repeated else [])
+        st.session_state[LINK_EXTRAS] = extras
+        config, found = Config.from_query(query)  # a repeated key: its last value, and a line that says so
         st.session_state[CONFIG] = config
-        st.session_state[URL_PROBLEMS] = problems
+        st.session_state[URL_PROBLEMS] = [*found, *problems]
     return st.session_state[CONFIG]
 
 
@@ -62,10 +69,23 @@ def url_problems() -> list[str]:
 
 
 def warn_url_problems() -> None:
-    """Show what the opening URL got wrong, in one warning, on the first page drawn (and only there)."""
+    """Show what the opening URL got wrong, in one warning, on the first page drawn (and only there). A
+    link's text is shown as text: its Markdown, HTML and Streamlit directives are escaped."""
     problems = url_problems()
     if problems:
-        st.warning("The link's settings were partly used:\n" + "\n".join(f"- {p}" for p in problems))
+        st.warning("The link's settings were partly used:\n" + "\n".join(f"- {plain(p)}" for p in problems))
+
+
+# What Markdown within a line (emphasis, code, links, images), HTML and LaTeX ($) can read. Not `_`: the keys'
+# names are full of it, and at worst it sets a word of a link's text in italics.
+_MARKDOWN = re.compile(r"([\\`*\[\]<>$&~|])")
+
+
+def plain(text: str) -> str:
+    """`text` as Markdown that shows it as it is: every mark that Markdown within a line (emphasis, code, links
+    and images), HTML, Streamlit's directives (:red[…]) or LaTeX ($) could read is escaped with a backslash, and
+    line breaks become spaces (one line stays one line)."""
+    return _MARKDOWN.sub(r"\\\1", " ".join(text.split("\n")))
 
 
 def link_extra(name: str) -> str | None:

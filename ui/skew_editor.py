@@ -14,7 +14,15 @@ from collections.abc import Sequence
 import streamlit as st
 
 from explorer.config import ConfigError
-from explorer.config.skew_grammar import AMOUNT_RANGES, KINDS, Skew, parse_skew, select_features
+from explorer.config.skew_grammar import (
+    AMOUNT_RANGES,
+    KINDS,
+    MAX_SKEW_ITEMS,
+    Skew,
+    parse_skew,
+    select_features,
+    too_many_items,
+)
 from explorer.teaching import labels
 
 KIND_LABELS = labels.SKEW_KINDS  # the selectbox's names; the ids stay in the Config and the URL
@@ -127,7 +135,7 @@ def _add(key_prefix: str, n_features: int | None) -> None:
     state = st.session_state
     kind = state[key_prefix + "kind"]
     text = _compact(state.get(key_prefix + "features", ""))
-    if features_problem(text, n_features):
+    if features_problem(text, n_features) or len(rows(key_prefix)) >= MAX_SKEW_ITEMS:
         return  # Add is disabled then; a click racing a keystroke must still add nothing
     amount = float(state.get(f"{key_prefix}amount.{kind}", DEFAULT_AMOUNTS[kind]))
     item = str(Skew(text, kind, amount))
@@ -183,10 +191,13 @@ def skew_editor(key_prefix: str, skew: str, n_features: int | None = None) -> st
         st.caption(f":red[{problem}]")
     kind = st.selectbox("Kind", list(KINDS), key=key_prefix + "kind", format_func=KIND_LABELS.get, help=KIND_HELP)
     _amount(key_prefix, kind)
+    full = len(rows(key_prefix)) >= MAX_SKEW_ITEMS
+    if full:  # the Config's own line for one more, so the editor and a link say the same
+        st.caption(f"{too_many_items(MAX_SKEW_ITEMS + 1).removeprefix('skew: ')}: remove a skew to add another.")
     st.button(
         "Add",
         key=key_prefix + "add",
-        disabled=bool(problem),
+        disabled=bool(problem) or full,
         on_click=_add,
         args=(key_prefix, n_features),
         icon=":material/add:",

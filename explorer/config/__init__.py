@@ -27,6 +27,7 @@ from explorer.config.keys import (
     MAX_LAYERS,
     MAX_SAMPLES,
     MAX_SEED,
+    MAX_VALUE_CHARS,
     MAX_WIDTH,
     NOISY_NORMS,
     NORMS,
@@ -41,6 +42,7 @@ from explorer.config.keys import (
     keys_where,
 )
 from explorer.config.settings import Config, format_value, parse_value
+from explorer.config.skew_grammar import MAX_FEATURE_INDEX, MAX_SKEW_ITEMS
 from explorer.errors import ConfigError
 
 __all__ = [
@@ -62,9 +64,12 @@ __all__ = [
     "MAX_BATCH",
     "MAX_EPOCHS",
     "MAX_FEATURES",
+    "MAX_FEATURE_INDEX",
     "MAX_LAYERS",
     "MAX_SAMPLES",
     "MAX_SEED",
+    "MAX_SKEW_ITEMS",
+    "MAX_VALUE_CHARS",
     "MAX_WIDTH",
     "NOISY_NORMS",
     "NORMS",

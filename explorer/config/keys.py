@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from explorer.config.skew_grammar import parse_skew
+from explorer.config.skew_grammar import MAX_SKEW_ITEMS, parse_skew
 
 SYNTHETIC_DATASETS = (
     "moons",
@@ -56,6 +56,7 @@ MAX_FEATURES = 100
 MAX_BATCH = 4096
 MAX_SEED = 2**31 - 1
 INIT_STD_RANGE = (1e-4, 10.0)  # for init=normal:<std> and uniform:<std>
+MAX_VALUE_CHARS = 2_000  # any key's text (URL value, flag, JSON string): a 10-item skew of long feature lists fits
 
 FILE_KEYS = ("csv_path", "target")  # a link must never make the server read a file of its choosing
 
@@ -148,7 +149,7 @@ KEYS: dict[str, Key] = {
     "skew": Key(
         str,
         _valid_skew,
-        "items like 0:lognormal:1.5 joined by ';'",
+        f"at most {MAX_SKEW_ITEMS} items like 0:lognormal:1.5 joined by ';'",
         "per-feature transforms, in order",
         "data",
         loads=True,

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from explorer.config.keys import BATCH_NORMS, FILE_KEYS, KEYS
-from explorer.errors import ConfigError
+from explorer.config import skew_grammar
+from explorer.config.keys import BATCH_NORMS, FILE_KEYS, KEYS, MAX_VALUE_CHARS
+from explorer.config.skew_grammar import MAX_SKEW_ITEMS
+from explorer.errors import ConfigError, shown
+
+MAX_UNKNOWN_NAMED = 5  # a link's unknown parameters named in its one line; the rest are counted
 
 
 @dataclass(frozen=True)
@@ -48,6 +52,8 @@ class Config:
             object.__setattr__(self, "target", "")
         for name, key in KEYS.items():
             value = getattr(self, name)
+            if isinstance(value, str):
+                check_length(name, value)
             if isinstance(value, list):
                 object.__setattr__(self, name, tuple(value))
                 value = tuple(value)
@@ -58,7 +64,7 @@ class Config:
             except (TypeError, ValueError):
                 ok = False
             if not ok:
-                raise ConfigError(f"{name}={format_value(value)!s}: expected {key.allowed}", key=name)
+                raise ConfigError(f"{name}={_echo(value)}: expected {key.allowed}", key=name)
         if self.dataset == "csv" and not self.csv_path:
             raise ConfigError("dataset=csv: set csv_path to the CSV file to load", key="csv_path")
         if self.norm in BATCH_NORMS and self.batch_size < 2:
@@ -106,10 +112,14 @@ class Config:
         return cls.from_dict(values)
 
     @classmethod
-    def from_query(cls, params: Mapping[str, str], base: Config | None = None) -> tuple[Config, list[str]]:
+    def from_query(
+        cls, params: Mapping[str, str | Sequence[str]], base: Config | None = None
+    ) -> tuple[Config, list[str]]:
         """Lenient: a shared link with one bad value still opens, with that key at its default.
 
-        Returns the config and one message per key that was ignored, so the UI can show them.
+        A value may be every value of a repeated parameter (`?norm=bn_before&norm=bn_after`): the last is
+        used, as most servers do, and the line says so. Returns the config and one line per thing ignored,
+        so the UI can show them; user text in them is quoted and shortened (`explorer.errors.shown`).
         """
         config = base or cls()
         problems: list[str] = []
@@ -117,13 +127,18 @@ class Config:
         dropped = [name for name in FILE_KEYS if params.pop(name, None) is not None]
         if dropped:
             problems.append("ignored URL parameter csv_path: a link cannot point at a file on the server")
-        if params.get("dataset") == "csv":
-            del params["dataset"]
+        unknown = [name for name in params if name not in KEYS]
+        if unknown:
+            problems.append(unknown_line(unknown))
+        values: dict[str, str] = {}
+        for name, given in params.items():  # in the link's order: of two that clash, the later is ignored
+            if name in KEYS:
+                values[name], repeated = last_value(name, given)
+                problems.extend([repeated] if repeated else [])
+        if values.get("dataset") == "csv":
+            del values["dataset"]
             problems.append("this link was made with an uploaded CSV: upload it again (dataset is back to the default)")
-        for name, raw in params.items():
-            if name not in KEYS:
-                problems.append(f"ignored unknown URL parameter {name!r}")
-                continue
+        for name, raw in values.items():
             try:
                 config = config.replace(**{name: parse_value(name, raw)})
             except ConfigError as err:
@@ -136,9 +151,35 @@ class Config:
         return config, problems
 
 
+def last_value(name: str, value: str | Sequence[str]) -> tuple[str, str]:
+    """The value a URL parameter takes, and a line when it was given several different values (the last is
+    used); also for the pages' own parameters (Train's `ab`). `name` is a known key: it is not quoted."""
+    if isinstance(value, str):
+        return value, ""
+    values = [str(v) for v in value]
+    if not values:
+        return "", ""
+    if len(set(values)) == 1:  # the same value twice asks for nothing else
+        return values[-1], ""
+    listed = ", ".join(shown(v) for v in values[:MAX_UNKNOWN_NAMED])
+    more = f" and {len(values) - MAX_UNKNOWN_NAMED:,} more" if len(values) > MAX_UNKNOWN_NAMED else ""
+    used = shown(values[-1])
+    return values[-1], f"{name} is given {len(values):,} times ({listed}{more}): used the last, {used}"
+
+
+def unknown_line(names: Sequence[str]) -> str:
+    """One line for a link's unknown parameters, however many there are."""
+    listed = ", ".join(shown(name) for name in names[:MAX_UNKNOWN_NAMED])
+    more = f" and {len(names) - MAX_UNKNOWN_NAMED:,} more" if len(names) > MAX_UNKNOWN_NAMED else ""
+    plural = "s" * (len(names) > 1)
+    return f"ignored unknown URL parameter{plural} {listed}{more}: not a setting of this app"
+
+
 def parse_value(name: str, value: Any) -> Any:
     """Text (or JSON) to the key's type; a value that cannot be read raises ConfigError."""
     key = KEYS[name]
+    if isinstance(value, str):
+        check_length(name, value)  # before parsing: an over-long value is never read in full
     if not isinstance(value, str):
         if name == "hidden" and isinstance(value, (list, tuple)):
             return tuple(value)
@@ -148,7 +189,23 @@ def parse_value(name: str, value: Any) -> Any:
     try:
         return key.parse(value)
     except (TypeError, ValueError):
-        raise ConfigError(f"{name}={value!r}: expected {key.allowed}", key=name) from None
+        raise ConfigError(f"{name}={shown(value)}: expected {key.allowed}", key=name) from None
+
+
+def check_length(name: str, value: str) -> None:
+    """Refuse a text longer than MAX_VALUE_CHARS; a skew of too many items says that instead (more useful)."""
+    if len(value) <= MAX_VALUE_CHARS:
+        return
+    if name == "skew" and len(skew_grammar.skew_items(value)) > MAX_SKEW_ITEMS:
+        raise ConfigError(skew_grammar.too_many_items(len(skew_grammar.skew_items(value))), key=name)
+    raise ConfigError(f"{name}={shown(value)}: longer than {MAX_VALUE_CHARS:,} characters", key=name)
+
+
+def _echo(value: Any) -> str:
+    """A value as an error message repeats it: as the URL spells it, unless it is long or holds characters
+    that must not reach the screen as they are (then quoted and shortened)."""
+    text = format_value(value)
+    return text if len(text) <= 40 and text.isprintable() else shown(text)
 
 
 def format_value(value: Any) -> str:

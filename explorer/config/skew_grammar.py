@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from explorer.errors import ConfigError
+from explorer.errors import ConfigError, shown
 
 SHAPE_KINDS = {
     "lognormal": "right skew: exp(sigma·z); amount = sigma (0.1 to 3)",
@@ -35,6 +35,10 @@ AMOUNT_RANGES = {
     "outliers": (0.0, 0.5),
 }
 POSITIVE_KINDS = ("outliers", "scale")  # their amount's lower bound is open: 0 would change nothing
+# Bounds on what a skew may ask, so that a link cannot make the server work without end: each item costs a pass
+# over the data (a second or more on the largest data), and a feature range is expanded to its indices.
+MAX_SKEW_ITEMS = 10  # one item can cover many features (all, 0-9, 0,2), so ten ordered transforms are plenty
+MAX_FEATURE_INDEX = 199  # no data has more features: a CSV's 200 after one-hot encoding, 100 synthetic
 
 
 @dataclass(frozen=True)
@@ -52,25 +56,37 @@ class Skew:
         return select_features(self.features, n_features)
 
 
+def too_many_items(count: int) -> str:
+    """The one line for a skew of `count` items, more than MAX_SKEW_ITEMS (the URL, the UI and the CLI say it)."""
+    return f"skew: {count:,} items; at most {MAX_SKEW_ITEMS} (one item covers many features: all, 0-9 or 0,2)"
+
+
+def skew_items(text: str) -> list[str]:
+    """The items' texts, unparsed (one linear pass, however long the text)."""
+    return [part.strip() for part in text.split(";") if part.strip()]
+
+
 def parse_skew(text: str) -> list[Skew]:
-    """Parse the `skew` key; feature indices are checked later, against the data."""
+    """Parse the `skew` key; feature indices are checked later, against the data (and here against
+    MAX_FEATURE_INDEX, which no data reaches)."""
+    items = skew_items(text)
+    if len(items) > MAX_SKEW_ITEMS:
+        raise _error(too_many_items(len(items)))
     skews = []
-    for item in (part.strip() for part in text.split(";")):
-        if not item:
-            continue
+    for item in items:
         parts = item.split(":")
         if len(parts) != 3:
-            raise _error(f"skew item {item!r}: expected <features>:<kind>:<amount>, e.g. 0:lognormal:1.5")
+            raise _error(f"skew item {shown(item)}: expected <features>:<kind>:<amount>, e.g. 0:lognormal:1.5")
         features, kind, amount_text = (p.strip() for p in parts)
         if kind not in KINDS:
-            raise _error(f"skew item {item!r}: unknown kind {kind!r}; kinds: {', '.join(KINDS)}")
+            raise _error(f"skew item {shown(item)}: unknown kind {shown(kind)}; kinds: {', '.join(KINDS)}")
         try:
             amount = float(amount_text)
         except ValueError:
-            raise _error(f"skew item {item!r}: amount {amount_text!r} is not a number") from None
+            raise _error(f"skew item {shown(item)}: amount {shown(amount_text)} is not a number") from None
         lo, hi = AMOUNT_RANGES[kind]
         if not (lo <= amount <= hi) or (kind in POSITIVE_KINDS and amount <= 0):
-            raise _error(f"skew item {item!r}: {kind} amount must be in [{lo:g}, {hi:g}]")
+            raise _error(f"skew item {shown(item)}: {kind} amount must be in [{lo:g}, {hi:g}]")
         select_features(features, None)  # syntax check
         skews.append(Skew(features, kind, amount))
     return skews
@@ -91,14 +107,19 @@ def select_features(selector: str, n_features: int | None) -> list[int]:
             hi = int(hi_text) if dash else lo
         except ValueError:
             raise _error(
-                f"skew features {selector!r}: use all, even, odd, an index (3), a list (0,2) or a range (0-9)"
+                f"skew features {shown(selector)}: use all, even, odd, an index (3), a list (0,2) or a range (0-9)"
             ) from None
         if lo < 0 or hi < lo:
-            raise _error(f"skew features {selector!r}: range {part.strip()!r} is empty or negative")
+            raise _error(f"skew features {shown(selector)}: range {shown(part.strip())} is empty or negative")
+        if hi > MAX_FEATURE_INDEX:  # before the range is expanded: 0-999999999 would fill the memory
+            raise _error(
+                f"skew features {shown(selector)}: feature {hi:,} does not exist in any data "
+                f"(at most {MAX_FEATURE_INDEX + 1} features, 0-{MAX_FEATURE_INDEX})"
+            )
         picked.extend(range(lo, hi + 1))
     if n_features is not None and picked and max(picked) >= n_features:
         raise _error(
-            f"skew features {selector!r}: feature {max(picked)} does not exist; "
+            f"skew features {shown(selector)}: feature {max(picked)} does not exist; "
             f"this data has features 0-{n_features - 1}"
         )
     return sorted(set(picked))

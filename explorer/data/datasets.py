@@ -112,6 +112,25 @@ _LOADERS = {
 }
 
 
+# (rows, features, outputs) of the bundled sets, so a cost can be estimated without loading them
+# (tests/engine/test_datasets.py checks them against the loaders).
+BUNDLED_SHAPES = {"iris": (150, 4, 3), "wine": (178, 13, 3), "breast_cancer": (569, 30, 2), "digits": (1797, 64, 10),
+                  "diabetes": (442, 10, 1)}  # fmt: skip
+TWO_FEATURE_SETS = ("moons", "circles", "xor", "spiral")
+SYNTHETIC_OUTPUTS = {"blobs": 3, "regression": 1, "skewed_regression": 1}  # the others: 2 classes
+
+
+def shape(config: Config) -> tuple[int, int, int] | None:
+    """(rows, features, outputs) of `config`'s data, read from the config alone (nothing is generated or
+    loaded); None for a CSV, whose shape only its file knows."""
+    if config.dataset in BUNDLED_SHAPES:
+        return BUNDLED_SHAPES[config.dataset]
+    if config.dataset == "csv":
+        return None
+    features = 2 if config.dataset in TWO_FEATURE_SETS else config.n_features
+    return config.n_samples, features, SYNTHETIC_OUTPUTS.get(config.dataset, 2)
+
+
 def _bundled(name: str) -> Dataset:
     bunch = _LOADERS[name]()
     names = tuple(str(f) for f in getattr(bunch, "feature_names", [f"x{i}" for i in range(bunch.data.shape[1])]))

@@ -7,15 +7,35 @@ different scale" is one too. All shape kinds are monotone: they hide no informat
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 from scipy import stats
 
 from explorer.config.skew_grammar import Skew
 
 
+def _ranks(column: np.ndarray) -> np.ndarray:
+    """Each value's 0-based rank, ties in row order: one stable sort (the inverse of the sorting
+    permutation), where ranking by sorting the permutation again cost a second sort."""
+    order = np.argsort(column, kind="stable")
+    ranks = np.empty(len(column), dtype=np.int64)
+    ranks[order] = np.arange(len(column))
+    return ranks
+
+
 def _standardized_ranks(column: np.ndarray) -> np.ndarray:
-    ranks = np.argsort(np.argsort(column, kind="stable"), kind="stable")
-    return (ranks + 0.5) / len(column)
+    return (_ranks(column) + 0.5) / len(column)
+
+
+@functools.lru_cache(maxsize=4)
+def _t_quantiles(n: int, df: float) -> np.ndarray:
+    """Student t's quantiles at the standardized ranks (i + 0.5) / n. Ranks are a permutation of 0..n-1, so
+    every feature of an item indexes the same n values: t.ppf (about 0.5 µs a value) runs once per item, not
+    once per value (50,000 rows × 100 features took 3 s), and gives the same numbers."""
+    quantiles = stats.t.ppf((np.arange(n) + 0.5) / n, df=df)
+    quantiles.flags.writeable = False  # shared between calls
+    return quantiles
 
 
 def _reshape(z: np.ndarray, kind: str, amount: float) -> np.ndarray:
@@ -23,7 +43,9 @@ def _reshape(z: np.ndarray, kind: str, amount: float) -> np.ndarray:
     if kind == "lognormal":
         return np.exp(amount * np.clip(z, -20 / max(amount, 1e-9), 20 / max(amount, 1e-9)))
     if kind == "heavy_tail":  # Student t with 4 + 6/amount degrees of freedom has excess kurtosis = amount
-        return stats.t.ppf(_standardized_ranks(z), df=4 + 6 / amount) if amount > 0 else z
+        if amount <= 0:
+            return z
+        return _t_quantiles(len(z), 4 + 6 / amount)[_ranks(z)]
     if kind == "uniform":
         return (1 - amount) * z + amount * (_standardized_ranks(z) - 0.5) * np.sqrt(12)
     if kind == "bimodal":

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from explorer.config import SCALERS, Config, ConfigError, skew_grammar
+from explorer.config import KEYS, SCALERS, SYNTHETIC_DATASETS, Config, ConfigError, skew_grammar
 from explorer.data import datasets
 from explorer.data.pipeline import Prepared, load_and_split, prepare, scale
 from explorer.data.scaling import DESCRIPTIONS
@@ -27,6 +27,19 @@ STAGES = ("raw", "skewed", "scaled")
 GAUSSIAN_WITHIN_HALF_STD = 0.3829  # P(|Z| ≤ 0.5) for a standard normal
 STAT_KEYS = ("mean", "std", "skew", "kurtosis", "min", "max", "within_half_std", "normality_p")
 MIN_ROWS_FOR_TEST = 20  # D'Agostino-Pearson's kurtosis test is unreliable below this
+# The Data page describes synthetic data on at most this many values (rows × features), so a heavy link (50,000
+# rows × 100 features, ten skews, box_cox) costs the server's shared process about a second, not a minute.
+MAX_DESCRIBED_VALUES = 400_000
+
+
+def bounded(config: Config) -> Config:
+    """The config the Data page describes: `config` itself, or for synthetic data of more than
+    MAX_DESCRIBED_VALUES values the same generator and seed with fewer rows (shapes, statistics and conditioning
+    barely change; `explorer describe` describes every row). Bundled sets are small; a CSV is uploaded, not linked."""
+    shape = datasets.shape(config)
+    if config.dataset not in SYNTHETIC_DATASETS or shape is None or shape[0] * shape[1] <= MAX_DESCRIBED_VALUES:
+        return config
+    return config.replace(n_samples=max(KEYS["n_samples"].bounds[0], MAX_DESCRIBED_VALUES // shape[1]))
 
 
 def _number(value: float) -> float | None:
@@ -128,6 +141,19 @@ def scaler_outcomes(config: Config, dataset: datasets.Dataset | None = None) -> 
             continue
         outcomes.append(ScalerOutcome(scaler, prepared.X_train, conditioning.analyse(prepared.X_train)))
     return outcomes
+
+
+def prepared_and_report(config_json: str) -> tuple[Prepared, dict[str, Any]]:
+    """The Data page's first work for a config: its data at every stage and its report (the config's own
+    scaler). By name, so a helper process can run it."""
+    config = Config.from_json(config_json)
+    prepared = prepare(config)
+    return prepared, describe(config, prepared, compare_scalers=False)
+
+
+def every_scaler(config_json: str) -> list[ScalerOutcome]:
+    """`scaler_outcomes` of a config given as JSON (by name, for a helper process)."""
+    return scaler_outcomes(Config.from_json(config_json))
 
 
 def default_features(config: Config, n_features: int, k: int = 4, constant: tuple[int, ...] = ()) -> list[int]:

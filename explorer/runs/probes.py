@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+PROBE_ROWS = 2_000  # the probe set: the test split's first rows, the same every epoch
 N_BINS = 40
 SATURATION_MARGIN = 0.01  # share of the activation's range near a bound that counts as saturated
 _QUANTILES = np.array([0.15, 0.5, 0.85])

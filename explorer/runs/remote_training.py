@@ -10,6 +10,13 @@ The page keeps a *mirror*: a `Trainer` built from the same config and prepared d
 the same weights) that never trains. It follows the worker's `Progress` messages: the curve and the epoch
 records as they come, the weights when the page asks (it draws the decision surface from them). The
 numbers are the worker's own, so a run gives the same results as `python -m explorer train`.
+
+Data that takes long to prepare (`explorer.runs.cost.prepare_seconds`) is prepared where the run trains, not in
+the server's process that every session shares: in a thread of the worker (numpy and scikit-learn release the
+interpreter lock for most of it, so the worker's other runs go on), which then sends the prepared data back
+for the mirror (`SEND`) or, when the page has it already, keeps its own copy (`CACHED`: a worker keeps the
+last few it prepared, so a network change on the same data prepares nothing). Commands for a run whose data is
+still being prepared wait in the worker until it is ready.
 """
 
 from __future__ import annotations
@@ -19,11 +26,12 @@ import itertools
 import multiprocessing
 import os
 import pickle
+import queue
 import threading
 import time
 import uuid
 import weakref
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -31,8 +39,8 @@ from typing import Any
 
 import torch
 
-from explorer.config import Config
-from explorer.data.pipeline import Prepared
+from explorer.config import PREPARE_KEYS, Config, ConfigError
+from explorer.data.pipeline import Prepared, prepare
 from explorer.runs.speed import SpeedLimit
 from explorer.runs.training import MAX_DETAILED_EPOCHS, Trainer, keep_record
 
@@ -41,6 +49,10 @@ STALE_SECONDS = 20.0  # a playing run no page asked about for this long pauses (
 WORKER_NICE = 10  # below the server: a click's redraw gets a core before another slice of training
 ANSWER_TIMEOUT_S = 30.0
 READY = "ready"  # a worker's first message: torch is imported and a first epoch trained, so the next is quick
+# Where a run's prepared data comes from: the page sends it (GIVEN), or the worker prepares it and sends it back
+# for the mirror (SEND), or the worker prepares it (or takes it from its cache) and the page has its own (CACHED).
+GIVEN, SEND, CACHED = "given", "send", "cached"
+CACHED_DATA = 2  # prepared datasets a worker keeps (the largest allowed is about 160 MB)
 
 
 @dataclass
@@ -60,6 +72,8 @@ class Progress:
     weights: dict[str, torch.Tensor] | None = None  # the flat parameters and BN running statistics
     answer: int | None = None  # the request this message completes (Step)
     error: str = ""  # the run failed in the worker (and is gone there)
+    refused: bool = False  # the error is the data's own one-line ConfigError (preparing it failed)
+    prepared: Prepared | None = None  # the data the worker prepared (SEND), in the message that says it is ready
 
 
 def _post(conn: Connection, message: Any) -> None:
@@ -78,15 +92,17 @@ def _receive(conn: Connection) -> Any:
 # ---- the worker process ------------------------------------------------------------------------------
 @dataclass
 class _Hosted:
-    trainer: Trainer
+    trainer: Trainer | None  # None while its data is prepared (commands wait in `held`)
     playing: bool = False
     seen: float = field(default_factory=time.monotonic)
     curve_sent: int = 0
     records_sent: int = 0  # records produced so far (the list itself is thinned)
     weights_at: int = -1  # the step count of the last weights sent
+    weights_epoch: int = -1  # ... and the epoch they were sent in
     wants_weights: bool = True
     stale: bool = False  # paused because no page looked: the next look resumes it
     speed: SpeedLimit = field(default_factory=SpeedLimit)
+    held: list[tuple[Any, ...]] = field(default_factory=list)  # commands that came while the data was prepared
 
 
 def _weights(trainer: Trainer) -> dict[str, torch.Tensor]:
@@ -102,13 +118,27 @@ def _progress(run: str, hosted: _Hosted, answer: int | None = None) -> Progress:
     records = list(trainer.records) if replace else trainer.records[len(trainer.records) - new :] if new else []
     hosted.curve_sent, hosted.records_sent = len(trainer.curve), trainer.records_made
     weights = None
-    if (hosted.wants_weights or answer is not None or not hosted.playing) and hosted.weights_at != trainer.steps:
+    wanted = hosted.wants_weights or answer is not None or not hosted.playing
+    # While an epoch is slow (several slices), its first weights stand until it ends: a 12-layer network's are
+    # 12 MB, which the server would otherwise unpickle at every tick; fast runs change epoch at every slice.
+    mid_epoch = hosted.playing and answer is None and trainer.epoch == hosted.weights_epoch
+    if wanted and not mid_epoch and hosted.weights_at != trainer.steps:
         weights, hosted.weights_at, hosted.wants_weights = _weights(trainer), trainer.steps, False
+        hosted.weights_epoch = trainer.epoch
     diverged_at = trainer.members.diverged_at[0]
     return Progress(
         run, trainer.epoch, trainer.steps, trainer.seconds_training, hosted.playing, diverged_at,
         curve, records, trainer.records_made, replace, weights, answer,
     )  # fmt: skip
+
+
+@dataclass
+class _Preparing:
+    """One dataset in a worker's cache: being prepared until `done` is set, then its data (or the error)."""
+
+    done: threading.Event = field(default_factory=threading.Event)
+    data: Prepared | None = None
+    error: Exception | None = None
 
 
 class _Worker:
@@ -118,12 +148,19 @@ class _Worker:
         self.conn = conn
         self.runs: dict[str, _Hosted] = {}
         self.turns: deque[str] = deque()
+        self.prepared: queue.SimpleQueue[tuple[str, Trainer | None, bool, str, bool]] = queue.SimpleQueue()
+        self.preparing = 0  # runs whose data a thread prepares now
+        self.cache: OrderedDict[tuple[str, ...], _Preparing] = OrderedDict()
+        self.cache_lock = threading.Lock()
 
     def serve(self) -> None:
         wait = 0.0  # how long to wait for a command before the next slice is due
         while True:
+            self._take_prepared()
             if not any(h.playing for h in self.runs.values()):
                 wait = 1.0
+            if self.preparing:
+                wait = min(wait, 0.05)  # look for finished preparations soon
             try:
                 while self.conn.poll(wait):
                     message = _receive(self.conn)
@@ -148,8 +185,15 @@ class _Worker:
 
     def _handle(self, command: str, run: str, *args: Any) -> None:
         if command == "create":
-            config, prepared, *speed = args  # epochs per second while playing; none given: no limit
-            self.runs[run] = _Hosted(Trainer(config, prepared=prepared), speed=SpeedLimit(*speed))
+            config, prepared, *rest = args  # then epochs per second while playing (none: no limit), the data's source
+            speed, source = SpeedLimit(*rest[:1]), rest[1] if len(rest) > 1 else GIVEN
+            if source == GIVEN:
+                self.runs[run] = _Hosted(Trainer(config, prepared=prepared), speed=speed)
+                return
+            self.runs[run] = _Hosted(None, speed=speed)
+            self.preparing += 1
+            thread = threading.Thread(target=self._prepare, args=(run, config, source == SEND), daemon=True)
+            thread.start()
             return
         hosted = self.runs.get(run)
         if hosted is None:
@@ -157,6 +201,9 @@ class _Worker:
         hosted.seen = time.monotonic()
         if command == "drop":
             del self.runs[run]
+        elif hosted.trainer is None:  # its data is being prepared: the command waits (one look is enough)
+            if command != "look" or not hosted.held or hosted.held[-1][0] != "look":
+                hosted.held.append((command, run, *args))
         elif command == "play":
             self._play(run, hosted)
         elif command == "pause":
@@ -182,6 +229,63 @@ class _Worker:
                 self._play(run, hosted)
             if not hosted.playing:
                 self._send(_progress(run, hosted))
+
+    def _prepare(self, run: str, config: Config, send_back: bool) -> None:
+        """In a thread: the run's data (from the cache when this worker prepared it lately) and its trainer,
+        handed to the worker's loop through `prepared`."""
+        try:
+            self.prepared.put((run, Trainer(config, prepared=self._data(config)), send_back, "", False))
+        except ConfigError as err:
+            self.prepared.put((run, None, send_back, str(err), True))
+        except Exception as err:  # one run's failure must not end the worker
+            self.prepared.put((run, None, send_back, f"{type(err).__name__}: {err}", False))
+
+    def _data(self, config: Config) -> Prepared:
+        """`config`'s prepared data: from the cache, or prepared once however many runs ask for it at once
+        (a second thread waits for the first one's)."""
+        key = tuple(str(getattr(config, name)) for name in PREPARE_KEYS)
+        with self.cache_lock:
+            entry = self.cache.get(key)
+            mine = entry is None
+            if mine:
+                entry = self.cache[key] = _Preparing()
+                while len(self.cache) > CACHED_DATA:
+                    self.cache.popitem(last=False)
+        if not mine:
+            entry.done.wait()
+            if entry.data is None:
+                raise entry.error or RuntimeError("preparing the data failed")
+            return entry.data
+        try:
+            entry.data = prepare(config)
+        except Exception as err:
+            entry.error = err
+            with self.cache_lock:
+                if self.cache.get(key) is entry:
+                    del self.cache[key]  # a later run tries again
+            raise
+        finally:
+            entry.done.set()
+        return entry.data
+
+    def _take_prepared(self) -> None:
+        """Runs whose data is ready: say so (with the data, when the page waits for it), then do what waited."""
+        while not self.prepared.empty():
+            run, trainer, send_back, error, refused = self.prepared.get()
+            self.preparing -= 1
+            hosted = self.runs.get(run)
+            if hosted is None:  # dropped meanwhile
+                continue
+            if trainer is None:
+                del self.runs[run]
+                self._send(Progress(run, 0, 0, 0.0, False, None, [], [], error=error, refused=refused))
+                continue
+            hosted.trainer = trainer
+            if send_back:
+                self._send(Progress(run, 0, 0, 0.0, False, None, [], [], prepared=trainer.prepared))
+            held, hosted.held = hosted.held, []
+            for message in held:
+                self._guarded(run, self._handle, *message)
 
     def _play(self, run: str, hosted: _Hosted) -> None:
         hosted.playing, hosted.stale = not hosted.trainer.done, False
@@ -294,13 +398,24 @@ class WorkerLost(RuntimeError):
 
 
 class RemoteRun:
-    """A run trained in a worker, seen through its mirror `trainer`; call `sync()` before drawing."""
+    """A run trained in a worker, seen through its mirror `trainer`; call `sync()` before drawing.
+
+    `source` says where its prepared data comes from (GIVEN, SEND, CACHED; see the module's docstring). With
+    SEND the mirror is None until the worker's data arrives (`ready`): the page shows placeholders meanwhile.
+    """
 
     def __init__(
-        self, channel: _Channel, config: Config, prepared: Prepared | None = None, speed: float | None = None
+        self,
+        channel: _Channel,
+        config: Config,
+        prepared: Prepared | None = None,
+        speed: float | None = None,
+        source: str = GIVEN,
     ) -> None:
-        self.trainer = Trainer(config, prepared=prepared)  # the mirror: same start, never trains
-        self.trainer.members.advance = _mirror_cannot_train  # type: ignore[method-assign]
+        self.config = config
+        self.trainer: Trainer | None = None  # the mirror: same start, never trains
+        if source != SEND:
+            self.trainer = _mirror(Trainer(config, prepared=prepared))
         self.id = uuid.uuid4().hex
         self._channel = channel
         self._inbox: deque[Progress | None] = deque()
@@ -308,11 +423,19 @@ class RemoteRun:
         self._requests = itertools.count()
         self._lock = threading.Lock()
         self.lost = ""  # why the run is gone, once it is
+        self.failed = ""  # why its data could not be prepared in the worker (SEND)
         self.wants_play = False  # the page asked it to play (it may have finished since)
+        self.weights_at = 0  # the step count of the weights the mirror holds
         channel.runs[self.id] = self
         self.speed = speed
-        channel.send("create", self.id, config, self.trainer.prepared, speed)
+        sent = self.trainer.prepared if source == GIVEN and self.trainer is not None else None
+        channel.send("create", self.id, config, sent, speed, source)
         self._drop = weakref.finalize(self, channel.send, "drop", self.id)  # the session ended: free the worker
+
+    @property
+    def ready(self) -> bool:
+        """The mirror exists: the data has been prepared (always, unless the worker prepares it: SEND)."""
+        return self.trainer is not None
 
     def close(self) -> None:
         """Free the worker's copy now (a new run replaced this one)."""
@@ -331,17 +454,29 @@ class RemoteRun:
             event.set()
 
     def sync(self) -> None:
-        """Apply what the worker sent (the mirror's `done` says when it stopped). Raises WorkerLost."""
+        """Apply what the worker sent (the mirror's `done` says when it stopped). Raises WorkerLost, or
+        ConfigError when the worker could not prepare the data (its one line)."""
         with self._lock:
             messages = list(self._inbox)
             self._inbox.clear()
         for progress in messages:
             if progress is None:
                 self.lost = "the training process stopped"
+            elif progress.error and self.trainer is None:
+                self.failed = (
+                    progress.error if progress.refused else f"the data could not be prepared ({progress.error})"
+                )
             elif progress.error:
                 self.lost = f"the run failed in its training process ({progress.error})"
             else:
-                follow(self.trainer, progress)
+                if progress.prepared is not None and self.trainer is None:
+                    self.trainer = _mirror(Trainer(self.config, prepared=progress.prepared))
+                if self.trainer is not None:
+                    follow(self.trainer, progress)
+                    if progress.weights is not None:
+                        self.weights_at = progress.steps
+        if self.failed:
+            raise ConfigError(self.failed)
         if not self.lost and not self._channel.alive:
             self.lost = "the training process stopped"
         if self.lost:
@@ -357,18 +492,22 @@ class RemoteRun:
 
     @property
     def playing(self) -> bool:
-        return self.wants_play and not self.trainer.done and not self.lost
+        return self.wants_play and not (self.trainer is not None and self.trainer.done) and not self.lost
 
     def look(self) -> None:
         """The page is drawing: keep the run alive and send the weights with the next message."""
         self._channel.send("look", self.id)
 
     def set_lr(self, lr: float) -> None:
-        self.trainer.set_lr(lr)
+        self.config = self.config.replace(lr=lr)  # a mirror still to be built takes it too
+        if self.trainer is not None:
+            self.trainer.set_lr(lr)
         self._channel.send("set_lr", self.id, lr)
 
     def set_epochs(self, epochs: int) -> None:
-        self.trainer.set_epochs(epochs)
+        self.config = self.config.replace(epochs=epochs)
+        if self.trainer is not None:
+            self.trainer.set_epochs(epochs)
         self._channel.send("set_epochs", self.id, epochs)
 
     def set_speed(self, speed: float | None) -> None:
@@ -406,6 +545,11 @@ def _mirror_cannot_train(**_: Any) -> int:
     raise RuntimeError("a mirror trainer follows its worker; it does not train")
 
 
+def _mirror(trainer: Trainer) -> Trainer:
+    trainer.members.advance = _mirror_cannot_train  # type: ignore[method-assign]
+    return trainer
+
+
 def follow(trainer: Trainer, progress: Progress) -> None:
     """Bring a mirror up to the worker's state."""
     members = trainer.members
@@ -436,11 +580,14 @@ class TrainingPool:
         self._channels: list[_Channel] = []
         self._lock = threading.Lock()
 
-    def start(self, config: Config, prepared: Prepared | None = None, speed: float | None = None) -> RemoteRun:
-        """A run of `config` in a worker (paused at epoch 0), at `speed` epochs per second while playing.
-        Raises ConfigError like `Trainer`."""
+    def start(
+        self, config: Config, prepared: Prepared | None = None, speed: float | None = None, source: str = GIVEN
+    ) -> RemoteRun:
+        """A run of `config` in a worker (paused at epoch 0), at `speed` epochs per second while playing, its data
+        from `source` (GIVEN: `prepared`, or prepared here when None). Raises ConfigError like `Trainer` (with
+        SEND: from `sync`)."""
         channel = min(self.warm(), key=lambda c: len(c.runs))
-        return RemoteRun(channel, config, prepared, speed)
+        return RemoteRun(channel, config, prepared, speed, source)
 
     def warm(self) -> list[_Channel]:
         """Start the workers now (each takes seconds to import torch), replacing any that died."""

@@ -17,8 +17,9 @@ from explorer.core.members import Members
 from explorer.core.model import BOUNDED
 from explorer.data.pipeline import Prepared, prepare
 from explorer.runs import probes
+from explorer.runs.probes import PROBE_ROWS
 
-PROBE_ROWS = 2_000
+__all__ = ["MAX_DETAILED_EPOCHS", "PROBE_ROWS", "Trainer", "keep_record", "to_jsonable", "update_ratios"]
 MAX_DETAILED_EPOCHS = 200  # older epochs are thinned beyond this, so memory stays bounded
 
 
@@ -76,6 +77,16 @@ class Trainer:
         return self.members.seconds_training
 
     @property
+    def steps_per_epoch(self) -> int:
+        """Gradient steps in every epoch (each has the same batches)."""
+        return self._steps_per_epoch
+
+    @property
+    def steps_in_epoch(self) -> int:
+        """Steps done of the epoch in progress: how far a slow epoch has come."""
+        return self.steps - self.epoch * self._steps_per_epoch
+
+    @property
     def probe_rows(self) -> int:
         return self.probe_x.shape[2]
 
@@ -123,7 +134,8 @@ class Trainer:
         """
         sizes = self.members.batch_sizes
         self._steps_per_epoch = len(sizes)
-        self._measured_step = max(i for i, size in enumerate(sizes) if size == max(sizes))
+        largest = max(sizes)  # once: inside the generator it made a 37,500-batch epoch cost 17 s to set up
+        self._measured_step = max(i for i, size in enumerate(sizes) if size == largest)
         flat = self.network.flat
         self._update_slices = []  # (start, stop) of each hidden layer's weight, then the output layer's
         for layer in (*self.network.layers, self.network.head):

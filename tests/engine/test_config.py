@@ -142,3 +142,81 @@ def test_a_link_can_never_make_the_server_read_a_file():
 def test_file_keys_only_ride_along_with_a_csv():
     assert Config(dataset="moons", csv_path="/tmp/x.csv", target="y").csv_path == ""
     assert Config(dataset="csv", csv_path="/tmp/x.csv", target="y").target == "y"
+
+
+# ---- hostile and heavy links: bounded values, one line each, the same for the URL, the UI and the CLI ----
+from explorer.config import MAX_SKEW_ITEMS, MAX_VALUE_CHARS  # noqa: E402
+from explorer.config.skew_grammar import too_many_items  # noqa: E402
+
+LONG_SKEW = ";".join(["all:lognormal:1.5"] * 300)
+
+
+def test_a_skew_holds_at_most_max_skew_items_and_says_so_in_one_line():
+    at_bound = ";".join(["all:lognormal:1.5"] * MAX_SKEW_ITEMS)
+    assert Config(skew=at_bound).skew == at_bound
+    with pytest.raises(ConfigError) as err:
+        Config(skew=at_bound + ";0:scale:2")
+    assert str(err.value) == too_many_items(MAX_SKEW_ITEMS + 1) and err.value.key == "skew"
+    assert f"at most {MAX_SKEW_ITEMS}" in str(err.value)
+
+
+def test_the_skew_cap_reads_the_same_from_the_url_the_ui_and_the_cli(capsys):
+    from explorer.cli import main
+
+    line = too_many_items(300)
+    config, problems = Config.from_query({"skew": LONG_SKEW})
+    assert config.skew == "" and problems == [f"ignored URL parameter {line}"]
+    with pytest.raises(ConfigError, match="^" + line.replace("(", r"\(").replace(")", r"\)") + "$"):
+        Config(**{**Config().to_dict(), "skew": LONG_SKEW})  # the sidebar builds its Config this way
+    assert main(["train", "--skew", LONG_SKEW]) == 2
+    assert capsys.readouterr().err.strip().endswith(line)
+
+
+def test_a_feature_range_beyond_any_data_is_refused_before_it_is_expanded():
+    with pytest.raises(ConfigError, match="feature 999,999,999,999 does not exist in any data"):
+        Config(skew="0-999999999999:lognormal:1")  # expanded, this range would fill the memory
+
+
+@pytest.mark.parametrize("name", ["skew", "hidden", "dataset", "init", "lr"])
+def test_an_over_long_value_is_refused_unread_with_its_length(name):
+    text = "1" * (MAX_VALUE_CHARS + 1)
+    config, problems = Config.from_query({name: text})
+    assert config == Config()
+    assert len(problems) == 1 and f"longer than {MAX_VALUE_CHARS:,} characters" in problems[0]
+    assert f"({MAX_VALUE_CHARS + 1:,} characters)" in problems[0] and len(problems[0]) < 200
+
+
+def test_a_repeated_parameter_uses_its_last_value_and_says_which():
+    config, problems = Config.from_query({"norm": ["bn_before", "bn_after"], "lr": ["0.1", "0.1"]})
+    assert (config.norm, config.lr) == ("bn_after", 0.1)
+    assert problems == ["norm is given 2 times ('bn_before', 'bn_after'): used the last, 'bn_after'"]
+
+
+def test_many_unknown_parameters_make_one_line():
+    names = [f"x{i}" for i in range(40)]
+    config, problems = Config.from_query(dict.fromkeys(names, "1"))
+    assert config == Config()
+    assert problems == [
+        "ignored unknown URL parameters 'x0', 'x1', 'x2', 'x3', 'x4' and 35 more: not a setting of this app"
+    ]
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        "nan",
+        "inf",
+        "-inf",
+        "1e999",
+        "<script>alert(1)</script>",
+        "**bold** [x](javascript:1)",
+        "a\nb\x00\u202e",
+        "ü" * 50,
+    ],
+)
+@pytest.mark.parametrize("name", ["lr", "n_samples", "dataset", "skew", "hidden", "init"])
+def test_hostile_values_are_ignored_in_one_short_line_with_control_characters_escaped(name, value):
+    config, problems = Config.from_query({name: value})
+    assert config == Config()
+    assert len(problems) == 1 and problems[0].startswith(f"ignored URL parameter {name}")
+    assert problems[0].isprintable() and len(problems[0]) < 300, problems[0]

@@ -118,3 +118,15 @@ def test_csv_columns_reads_the_header_as_the_loader_does():
     assert csv_columns(b"a;b c;y\n1;2;3\n") == ["a", "b c", "y"]
     with pytest.raises(ConfigError, match="the file is empty"):
         csv_columns(b"")
+
+
+@pytest.mark.parametrize("name", SYNTHETIC_DATASETS + BUNDLED_DATASETS)
+def test_the_shape_read_from_a_config_is_the_loaded_datas(name):
+    """The cost estimate reads the shape without loading; it must be what loading gives."""
+    from explorer.data.datasets import shape
+
+    config = Config(dataset=name, n_samples=123, n_features=7)
+    data = load(config)
+    outputs = data.n_classes if data.task == "classification" else 1
+    assert shape(config) == (len(data.y), data.X.shape[1], outputs)
+    assert shape(Config(dataset="csv", csv_path="/tmp/x.csv")) is None

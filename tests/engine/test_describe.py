@@ -142,3 +142,13 @@ def test_python_dash_m_explorer_describe_runs():
     )
     assert result.returncode == 0, result.stderr
     assert len(json.loads(result.stdout)["stages"]["raw"]) == 13
+
+
+def test_the_data_page_describes_heavy_synthetic_data_on_fewer_rows_of_the_same_generator():
+    from explorer.runs.describe import MAX_DESCRIBED_VALUES, bounded
+
+    heavy = Config(dataset="classification", n_samples=50_000, n_features=100, seed=3)
+    described = bounded(heavy)
+    assert described == heavy.replace(n_samples=MAX_DESCRIBED_VALUES // 100)
+    assert bounded(Config(n_samples=50_000)) == Config(n_samples=50_000)  # 2 features: 100,000 values
+    assert bounded(Config(dataset="digits")) == Config(dataset="digits")  # bundled sets are small

@@ -10,7 +10,7 @@ from multiprocessing import Pipe
 import pytest
 import torch
 
-from explorer.config import Config
+from explorer.config import Config, ConfigError
 from explorer.runs import remote_training
 from explorer.runs.remote_training import RemoteRun, TrainingPool, WorkerLost
 from explorer.runs.training import MAX_DETAILED_EPOCHS, Trainer
@@ -251,3 +251,56 @@ def test_a_pool_says_when_its_workers_are_warm() -> None:
         assert all(channel.ready.is_set() for channel in workers.warm())
     finally:
         workers.close()
+
+
+# ---- heavy data: prepared where the run trains -------------------------------------------------------------
+def test_data_prepared_in_the_worker_comes_back_for_the_mirror_and_play_waits_for_it(pool: TrainingPool):
+    config = SMALL.replace(skew="all:heavy_tail:3", scaler="yeo_johnson")
+    run = pool.start(config, source=remote_training.SEND)
+    assert not run.ready and run.trainer is None  # nothing was prepared in this process
+    run.play()  # held in the worker until the data is ready
+    _until(lambda: run.ready and run.trainer.done, run)
+    local = Trainer(config)
+    local.advance(epochs=config.epochs)
+    assert run.trainer.curve == local.curve
+    assert (run.trainer.prepared.X_train == local.prepared.X_train).all()
+
+
+def test_data_the_worker_cannot_prepare_raises_its_one_line_on_the_page_side(pool: TrainingPool):
+    run = pool.start(SMALL.replace(skew="5:lognormal:1"), source=remote_training.SEND)  # moons has features 0, 1
+    deadline = time.monotonic() + 60
+    with pytest.raises(ConfigError, match=r"^skew features '5': feature 5 does not exist"):
+        while time.monotonic() < deadline:
+            run.sync()
+            time.sleep(0.05)
+    assert not run.ready
+
+
+def test_a_worker_keeps_data_it_prepared_so_a_new_network_on_it_prepares_nothing(worker):
+    loop, page = worker
+    config = SMALL.replace(dataset="classification", n_features=6)
+    page.send(("create", "a", config, None, None, remote_training.CACHED))
+    page.send(("create", "b", config.replace(hidden=(4,), lr=0.1), None, None, remote_training.CACHED))
+    page.send(("step", "b", 0))  # waits for b's data, then trains
+    _wait(lambda: all(loop.runs.get(name) and loop.runs[name].trainer for name in "ab"))
+    _wait(lambda: loop.runs["b"].trainer.epoch == 1)
+    assert len(loop.cache) == 1  # asked for twice at once, prepared once
+    assert loop.runs["a"].trainer.prepared is loop.runs["b"].trainer.prepared
+
+
+def test_a_slow_epoch_shows_its_steps_and_sends_its_weights_once_an_epoch(pool: TrainingPool):
+    """12 MB of weights at every tick made a heavy run slow every session; the steps within it still move."""
+    run = pool.start(Config(n_samples=20_000, batch_size=1, hidden=(8,), epochs=3))
+    run.play()
+    seen_steps, seen_weights = set(), set()
+    _until(lambda: run.trainer.steps > 0, run)
+    deadline = time.monotonic() + 1.0
+    while run.trainer.epoch == 0 and time.monotonic() < deadline:
+        seen_steps.add(run.trainer.steps_in_epoch)
+        seen_weights.add(run.weights_at)
+        run.look()
+        time.sleep(0.1)
+        run.sync()
+    assert len(seen_steps) >= 3  # the counter can show progress within the epoch
+    assert len(seen_weights) <= 2  # the weights of the epoch's start (sent with the first message) stand
+    run.pause()

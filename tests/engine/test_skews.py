@@ -95,3 +95,26 @@ def test_skew_items_print_back_as_parsed():
     assert [str(s) for s in parse_skew(" 0:lognormal:1.5 ; odd:scale:1000 ;")] == ["0:lognormal:1.5", "odd:scale:1000"]
     assert parse_skew("") == []
     assert Skew("all", "uniform", 1.0).columns(3) == [0, 1, 2]
+
+
+def _two_sort_ranks(column):
+    """The ranks as they were first computed (sorting the sorting permutation): the reference."""
+    return (np.argsort(np.argsort(column, kind="stable"), kind="stable") + 0.5) / len(column)
+
+
+@pytest.mark.parametrize("item", ["0:heavy_tail:3", "0:uniform:0.7", "0:discretize:7"])
+def test_rank_kinds_give_the_numbers_of_the_two_sort_reference_ties_included(item):
+    """One sort and a quantile table per item (50,000 rows × 100 features went from 3 s to 0.6 s an item)
+    must not change a single value, ties in row order included."""
+    column = np.round(np.random.default_rng(1).normal(size=5_000), 1)  # many ties
+    kind, amount = parse_skew(item)[0].kind, parse_skew(item)[0].amount
+    z = (column - column.mean()) / column.std()
+    ranks = _two_sort_ranks(z)
+    expected = {
+        "heavy_tail": stats.t.ppf(ranks, df=4 + 6 / amount),
+        "uniform": (1 - amount) * z + amount * (ranks - 0.5) * np.sqrt(12),
+        "discretize": np.floor(ranks * round(amount)),
+    }[kind]
+    shaped = apply(np.stack([column, column], axis=1), parse_skew(item), seed=0)[:, 0]
+    reference = (expected - expected.mean()) / expected.std() * column.std() + column.mean()
+    assert np.array_equal(shaped, reference)

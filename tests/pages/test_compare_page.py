@@ -232,3 +232,20 @@ def test_a_comparison_requested_by_another_page_fills_the_setup():
     assert at.session_state["compare.epochs"] == lesson.config.epochs
     assert "compare.request" not in at.session_state
     assert "6** configurations" in " ".join(m.value for m in at.markdown)
+
+
+def test_the_setup_says_how_long_its_training_takes():
+    at = setup_grid(open_page(), norm=["none", "bn_before"])
+    assert any(c.value.startswith("About ") and c.value.endswith("of training (estimate).") for c in at.caption)
+    assert not run_button(at).disabled
+
+
+def test_a_sweep_that_would_hold_the_server_in_one_piece_is_refused_in_one_line():
+    """A step of 12 × 512 units on 4,096 rows, or box_cox's 100 exponents, cannot be cut into a page's ticks."""
+    at = setup_grid(open_page(n_samples="50000", hidden=",".join(["512"] * 12), batch_size="4096"), lr="0.01, 0.1")
+    assert run_button(at).disabled
+    (error,) = [e.value for e in at.error if "hold the server" in e.value]
+    assert "explorer sweep" in error and "\n" not in error
+    at = setup_grid(open_page(dataset="classification", n_samples="20000", n_features="100", scaler="box_cox"),
+                    norm=["none", "bn_before"])  # fmt: skip
+    assert run_button(at).disabled and any("preparing the data" in e.value for e in at.error)

@@ -1,4 +1,5 @@
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -15,10 +16,25 @@ TABS = ("Distributions", "Statistics", "Scatter", "Conditioning", "Compare scale
 
 
 def _page(tab: str = "Distributions", **query: str) -> AppTest:
+    """The Data page opened on a link, once what a helper process computes for it is there."""
     at = AppTest.from_file(PAGE, default_timeout=120)
     at.query_params.update(query)
     at.session_state["data_tab"] = tab
-    return at.run()
+    return _done(at.run())
+
+
+def _helping(at: AppTest) -> bool:
+    return any("in a helper process" in i.value for i in at.info)
+
+
+def _done(at: AppTest, timeout: float = 120) -> AppTest:
+    """Rerun the page until no placeholder waits for the helper process (a browser's fragment looks by itself)."""
+    deadline = time.monotonic() + timeout
+    while _helping(at):
+        assert time.monotonic() < deadline, "the helper process did not finish in time"
+        time.sleep(0.3)
+        at.run()
+    return at
 
 
 def _metric(at: AppTest, label_start: str) -> str:
@@ -191,3 +207,34 @@ def test_only_the_tabs_that_show_every_scaler_apply_every_scaler(monkeypatch):
     at.session_state["data_tab"] = "Compare scalers"
     at.run()
     assert len(calls) == 1  # the same outcomes, from the cache
+
+
+HEAVY_LINK = {"dataset": "classification", "n_samples": "50000", "n_features": "100", "scaler": "box_cox",
+              "skew": ";".join(["all:heavy_tail:10"] * 10)}  # fmt: skip
+
+
+def test_a_heavy_link_is_described_on_fewer_rows_and_the_page_says_so_keeping_the_links_rows():
+    from explorer.runs.describe import MAX_DESCRIBED_VALUES
+
+    at = _page("Distributions", **HEAVY_LINK)
+    assert not at.exception and not at.error
+    note = next(i.value for i in at.info if i.value.startswith("Described on"))
+    assert f"Described on {MAX_DESCRIBED_VALUES // 100:,} of the 50,000 rows" in note
+    assert at.query_params["n_samples"] == "50000" and at.sidebar.number_input(key="data_n_samples").value == 50000
+
+
+def test_heavy_work_waits_in_a_placeholder_and_never_runs_in_the_servers_process(monkeypatch):
+    """Every scaler on the digits (box_cox fits 64 exponents) took 5 s of the process every session shares."""
+    monkeypatch.setattr(cache, "scaler_outcomes", lambda *_: pytest.fail("every scaler ran in this process"))
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.query_params.update({"dataset": "digits", "seed": "4242"})  # a config no other test has computed
+    at.session_state["data_tab"] = "Conditioning"
+    at.run()
+    assert not at.exception and _helping(at)
+    at = _done(at)
+    assert not at.exception and not at.error and len(at.get("vega_lite_chart")) >= 2
+
+
+def test_light_data_is_described_on_every_row_without_a_note():
+    at = _page("Distributions", n_samples="20000")  # 2 features: 40,000 values
+    assert not at.exception and not [i for i in at.info if i.value.startswith("Described on")]

@@ -15,6 +15,7 @@ from streamlit.testing.v1 import AppTest
 
 from explorer.config import Config, ConfigError
 from explorer.runs.training import Trainer
+from tests.support.apptest import as_shown
 from ui import router
 from ui.shared_config import BOUNDS
 
@@ -109,3 +110,26 @@ def test_the_data_pages_modules_do_not_load_torch():
     code = "import sys, ui.data.state, ui.data.views, ui.data.cache, ui.shared_config; print('torch' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert result.stdout.strip() == "False"
+
+
+def _link_notice(at: AppTest) -> str:
+    return next(w.value for w in at.warning if w.value.startswith("The link's settings were partly used"))
+
+
+def test_a_repeated_key_uses_its_last_value_and_the_notice_says_which():
+    at = open_app(norm=["bn_before", "bn_after"], ab=["norm:none", "norm:ln_after"])
+    assert not at.exception
+    assert trainer(at).config.norm == "bn_after" and at.session_state["train.pair_value"] == "ln_after"
+    notice = as_shown(_link_notice(at))
+    assert "norm is given 2 times" in notice and "used the last" in notice and "ab is given 2 times" in notice
+    assert at.query_params["norm"] == "bn_after"  # the address bar is the canonical link again: one value
+
+
+def test_a_links_markdown_and_html_reach_the_notice_as_text():
+    at = open_app(dataset="**bold** <script>", lr="[x](javascript:1)", **{":red[hi] $x$": "1"})
+    assert not at.exception
+    notice = _link_notice(at)
+    for raw in ("**bold**", "[x](", "<script>", ":red[", "$x$"):
+        assert raw not in notice, raw  # every mark that Markdown, HTML or Streamlit could read is escaped
+    assert as_shown(notice).count("**bold** <script>") == 1
+    assert r"\*\*bold\*\* \<script\>" in notice and r"\[x\](javascript" in notice and r":red\[hi\]" in notice

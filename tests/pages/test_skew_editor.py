@@ -113,6 +113,19 @@ def test_adding_and_removing_rows_changes_the_skew_in_order():
     assert at.session_state["out"] == "" and not _row_texts(at)
 
 
+def test_add_is_disabled_at_the_configs_cap_with_its_own_line():
+    at = editor()
+    for _ in range(skew_editor.MAX_SKEW_ITEMS):
+        assert not at.button(key="t.add").disabled
+        at.button(key="t.add").click().run()
+    assert len(_row_texts(at)) == skew_editor.MAX_SKEW_ITEMS
+    assert at.button(key="t.add").disabled
+    assert [c.value for c in at.caption if f"at most {skew_editor.MAX_SKEW_ITEMS}" in c.value]
+    at.button(key="t.remove.0").click().run()
+    assert not at.button(key="t.add").disabled
+    assert not [c.value for c in at.caption if f"at most {skew_editor.MAX_SKEW_ITEMS}" in c.value]
+
+
 def test_each_kinds_amount_widget_covers_its_valid_range():
     at = editor()
     for kind in ("heavy_tail", "uniform", "bimodal", "discretize", "outliers", "lognormal"):

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.support.apptest import charts, open_app, trainer
+from tests.support.apptest import as_shown, charts, open_app, trainer
 from ui.train import pair, state
 
 
@@ -31,7 +31,7 @@ def test_a_link_opens_on_its_pair_and_a_bad_pair_is_named_and_ignored():
     assert _b(at).config.scaler == "none" and trainer(at).config.scaler == "standard"
     bad = open_app(ab="hidden:8")
     assert state.B_RUN not in bad.session_state
-    assert any("ab='hidden:8'" in w.value for w in bad.warning)
+    assert any("ab='hidden:8'" in as_shown(w.value) for w in bad.warning)
 
 
 def test_play_pause_and_reset_act_on_both_and_a_new_value_restarts_both_in_step():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pandas as pd
@@ -42,3 +43,8 @@ def metric(at: AppTest, label: str) -> str:
 
 def trainer(at: AppTest) -> Trainer:
     return at.session_state[train_state.RUN].trainer
+
+
+def as_shown(markdown: str) -> str:
+    """The text a Markdown source shows, for sources whose user text is escaped (`ui.shared_config.plain`)."""
+    return re.sub(r"\\(.)", r"\1", markdown)

@@ -83,9 +83,14 @@ class StreamlitClient:
         self.page_script_hash = ""
         self.widgets: dict[str, Widget] = {}
         self.metrics: dict[str, str] = {}
+        self.deltas: dict[str, str] = {}  # the text under each keyed metric (its delta)
+        self.first_chart: float | None = None  # when the first Vega-Lite chart arrived (time.perf_counter)
         self.changes: dict[str, list[tuple[float, str]]] = {}
         self.errors: list[str] = []
+        self.alerts: list[str] = []  # the body of every st.error/warning/info/success drawn, in order
+        self.texts: list[str] = []  # every markdown, caption and text element's body, in order
         self.runs_finished = 0
+        self.full_runs_finished: list[float] = []  # when each whole-page run finished (time.perf_counter)
         self.reruns_sent = 0
         self.cache_hits = 0  # ref_hash messages answered from the cache: the cache is in use
         self._ws: WebSocketClientConnection | None = None
@@ -241,6 +246,8 @@ class StreamlitClient:
     def _finished(self, msg: ForwardMsg) -> None:
         """Age the message cache as the frontend does: a fragment run ages only that fragment's messages."""
         self.runs_finished += 1
+        if msg.script_finished == ForwardMsg.FINISHED_SUCCESSFULLY:
+            self.full_runs_finished.append(self._arrived)
         if msg.script_finished == ForwardMsg.FINISHED_EARLY_FOR_RERUN or not self._has_new_session:
             return
         self._run_count += 1
@@ -268,13 +275,21 @@ class StreamlitClient:
         if element_kind is None:
             return
         proto: Message = getattr(element, element_kind)
+        if element_kind == "vega_lite_chart" and self.first_chart is None:
+            self.first_chart = self._arrived
         if element_kind == "metric":
             key = self._blocks.get(path[:-1])
+            if key is not None:
+                self.deltas[key] = element.metric.delta
             if key is not None and self.metrics.get(key) != element.metric.body:
                 self.metrics[key] = element.metric.body
                 self.changes.setdefault(key, []).append((self._arrived, element.metric.body))
         elif element_kind == "exception":
             self.errors.append(f"{element.exception.type}: {element.exception.message}")
+        elif element_kind == "alert":
+            self.alerts.append(element.alert.body)
+        elif element_kind in ("markdown", "text"):
+            self.texts.append(proto.body)
         elif "id" in proto.DESCRIPTOR.fields_by_name:
             element_id: str = getattr(proto, "id", "")
             key = user_key(element_id)

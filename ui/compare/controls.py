@@ -18,6 +18,7 @@ import streamlit as st
 from explorer import config as cfg
 from explorer.charts.compare import value_text
 from explorer.config import Config, ConfigError, parse_value
+from explorer.runs import cost
 from explorer.sweeps.sweep import MAX_MEMBERS, NOT_GRID_KEYS, Sweep, parse_values
 from explorer.teaching.scenarios import SCENARIOS, Scenario
 from ui import lesson, shared_config
@@ -279,4 +280,9 @@ def sidebar(shared: Config) -> Setup:
             f"**{n}** configuration{'s' * (n != 1)} × **{seeds}** seed{'s' * (seeds != 1)} = **{n * seeds}** runs "
             f"(at most {MAX_MEMBERS})"
         )
-        return Setup(sweep, "", preset, preset_keys)
+        groups = [(group[0].config, len(group)) for group in sweep.groups()]
+        seconds = cost.sweep_seconds(groups)
+        if seconds is not None:
+            st.caption(f"About {cost.duration(seconds)} of training (estimate).")
+        too_heavy = cost.page_sweep_problem(groups)  # a piece that cannot be sliced would hold every session
+        return Setup(None if too_heavy else sweep, too_heavy, preset, preset_keys)

@@ -12,26 +12,36 @@ import streamlit as st
 
 from explorer.config import Config, ConfigError
 from explorer.data.pipeline import Prepared
+from explorer.runs.describe import bounded
 from ui import shared_config
 from ui.data import cache, controls
 
 
-def _fallback(shared: Config) -> tuple[Config, Prepared]:
+def described_json(config: Config) -> str:
+    """The JSON of the config the page describes (heavy synthetic data on fewer rows): the caches' key."""
+    return bounded(config).to_json()
+
+
+def _fallback(shared: Config) -> tuple[Config, Prepared | None]:
     """The last good config and its data; the defaults when even that cannot be prepared (a bad link)."""
     for config in (shared, Config()):
         try:
-            return config, cache.prepared(config.to_json())
+            return config, cache.prepared(described_json(config))
         except ConfigError:
             continue
     st.stop()
 
 
-def current() -> tuple[Config, Prepared]:
-    """The config to show and its prepared data; a bad edit shows one line and keeps the last good one."""
+def current() -> tuple[Config, Prepared | None]:
+    """The config to show and its prepared data; a bad edit shows one line and keeps the last good one.
+
+    Heavy synthetic data is described on fewer rows (`explorer.runs.describe.bounded`: `prepared.config` says
+    which); the session's Config and the link keep every row. Data still too heavy to prepare here is prepared
+    by a helper process (`ui.data.offload`): `prepared` is None until it is done."""
     shared = shared_config.current()
     try:
         config = controls.sidebar(shared)
-        prepared = cache.prepared(config.to_json())
+        prepared = cache.prepared(described_json(config))
     except ConfigError as err:
         st.error(str(err))
         config, prepared = _fallback(shared)

@@ -13,6 +13,8 @@ import numpy as np
 import streamlit as st
 
 from explorer.charts import data as charts
+from explorer.config import Config, ConfigError
+from explorer.data import datasets
 from explorer.data.pipeline import Prepared
 from explorer.runs.conditioning import DEFAULT_CAP, GDRun, run_gradient_descent
 from explorer.runs.describe import (
@@ -25,7 +27,8 @@ from explorer.runs.describe import (
     stage_matrices,
 )
 from explorer.teaching import labels
-from ui.data import controls
+from ui.data import cache, controls
+from ui.data.state import described_json
 
 MAX_POINTS = 5_000  # rows drawn in a scatter; statistics and histograms use every training row
 MAX_FEATURES = 8  # features drawn at once in the grids
@@ -110,6 +113,51 @@ def notes(prepared: Prepared, report: dict) -> None:
     for note in report["notes"]:
         if note not in prepared.notes and not note.startswith(SINGULAR):
             st.caption(f"• {note}")
+
+
+WAIT_EVERY = 0.5  # seconds between looks for a helper process's work
+
+
+def waiting(config: Config, every_scaler: bool = False) -> None:
+    """A placeholder while a helper process prepares the data (or applies every scaler), in a fragment that
+    looks for the result every WAIT_EVERY seconds and draws the page again once it is there."""
+    config_json = described_json(config)
+
+    @st.fragment(run_every=WAIT_EVERY)
+    def wait() -> None:
+        try:
+            done = (cache.outcomes if every_scaler else cache.prepared)(config_json) is not None
+        except ConfigError:
+            done = True  # the page draws again and says why, as for any config that cannot be prepared
+        if done:
+            st.rerun(scope="app")
+        what = "Applying every scaler" if every_scaler else "Preparing the data"
+        st.info(
+            f"{what} in a helper process ({_data_words(config)}), so that the server stays quick for everyone: "
+            "this page fills in when it is done.",
+            icon=":material/hourglass_top:",
+        )
+
+    wait()
+
+
+def _data_words(config: Config) -> str:
+    shape = datasets.shape(config)
+    rows = "" if shape is None else f"{shape[0]:,} rows × {shape[1]:,} features, "
+    return f"{rows}scaler {config.scaler}"
+
+
+def sample_note(config: Config, prepared: Prepared) -> None:
+    """Say so when the page describes fewer rows than the setup has (heavy data: `describe.bounded`)."""
+    described = prepared.config.n_samples
+    if described != config.n_samples:
+        st.info(
+            f"Described on {described:,} of the {config.n_samples:,} rows this setup generates (the same generator "
+            "and seed, fewer rows), so this page answers within a second: the shapes, statistics and conditioning "
+            "barely change. Train uses every row; `python -m explorer describe` with the same settings describes "
+            "them all.",
+            icon=":material/data_thresholding:",
+        )
 
 
 def scenario_note() -> None:

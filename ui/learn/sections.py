@@ -255,6 +255,6 @@ def open_setup(lesson: Lesson) -> None:
 
 def follow_old_train_link() -> None:
     """A link made before Learn became the landing page (`/?dataset=…`) meant Train: it still opens Train."""
-    query = st.query_params.to_dict()
+    query = {name: st.query_params.get_all(name) for name in st.query_params}  # a repeated key keeps its values
     if any(name in cfg.KEYS for name in query):
         st.switch_page(router.TRAIN.path, query_params=query)

@@ -108,7 +108,12 @@ def _escape(text: str) -> str:
 
 
 def downloads(run: state.Run) -> None:
-    """The Export menu: one download button per file; a click downloads without rerunning the page."""
+    """The Export menu: one download button per file; a click downloads without rerunning the page. Off while
+    a training process prepares the run's data (there is nothing to export yet)."""
+    if not run.ready:
+        st.button("Export", key="train.export.waiting", icon=":material/download:", disabled=True,
+                  help="available once the data is prepared")  # fmt: skip
+        return
     with st.popover("Export", icon=":material/download:", help="download this run: report, metrics, charts, script"):
         for item in files(run):
             st.download_button(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import streamlit as st
 
 from explorer.config import Config, ConfigError, format_value, parse_value
+from explorer.errors import shown
 from explorer.teaching import labels
 from ui import lesson, shared_config
 from ui.help import HELP, LABELS
@@ -28,7 +29,7 @@ def parse_pair(text: str) -> tuple[str, str]:
     """'norm:bn_after' → ('norm', 'bn_after'); a key outside KEYS or an unreadable value raises ConfigError."""
     key, sep, value = text.partition(":")
     if not sep or key not in KEYS:
-        raise ConfigError(f"{URL_PARAM}={text!r}: expected <key>:<value> with a key among {', '.join(KEYS)}")
+        raise ConfigError(f"{URL_PARAM}={shown(text)}: expected <key>:<value> with a key among {', '.join(KEYS)}")
     parse_value(key, value)
     return key, value
 
@@ -104,7 +105,7 @@ def sidebar(a: Config) -> None:
         _value_widget(st.session_state[KEY], a, off)
         problem = st.session_state.pop(PROBLEM, "")
         if problem:
-            st.error(problem, icon=":material/error:")
+            st.error(shared_config.plain(problem), icon=":material/error:")  # its value may come from a link
 
 
 def keep(a: Config) -> None:

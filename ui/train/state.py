@@ -22,9 +22,11 @@ import streamlit as st
 import torch
 
 from explorer.charts.train import TrainCharts
-from explorer.config import GROUPS, LIVE_KEYS, PREPARE_KEYS, Config, ConfigError, format_value
+from explorer.config import GROUPS, LIVE_KEYS, PREPARE_KEYS, Config, ConfigError, format_value, skew_grammar
+from explorer.data import datasets
 from explorer.data.pipeline import Prepared
-from explorer.runs.remote_training import RemoteRun, WorkerLost
+from explorer.runs import cost
+from explorer.runs.remote_training import CACHED, GIVEN, SEND, RemoteRun, WorkerLost
 from explorer.runs.speed import DEFAULT_SPEED, SPEEDS, SpeedLimit
 from explorer.runs.training import Trainer
 from ui import shared_config
@@ -74,10 +76,14 @@ class RateMeter:
 @dataclass
 class Run:
     """A trainer (the mirror of `remote`, when a training process trains it), its charts' fixed parts, and
-    whether it is playing."""
+    whether it is playing.
 
-    trainer: Trainer
-    charts: TrainCharts
+    While a training process prepares the run's data (heavy data, `explorer.runs.cost.prepare_seconds`), the
+    trainer and charts are None (`ready` is False) and the page shows placeholders; `settle` fills them in.
+    """
+
+    trainer: Trainer | None
+    charts: TrainCharts | None
     playing: bool = False
     remote: RemoteRun | None = None
     meter: RateMeter = field(default_factory=RateMeter)
@@ -85,17 +91,33 @@ class Run:
     id: str = field(default_factory=lambda: uuid.uuid4().hex)  # its place in line for the cores (SLOTS)
     queued: int = 0  # sessions ahead of this one at its last tick (0: it trained)
     notice: tuple[str, str] | None = None  # (kind, line) about this run: restored after its process died
+    failed: str = ""  # why its data could not be prepared (a run that never became ready)
+    cost: cost.Cost | None = None  # one epoch's estimated cost, for the line beside Play
     # Held while the trainer changes. A click's rerun can start in a new script thread while a tick is
     # still inside `advance` in the old one (pure compute cannot be interrupted): the click waits for it.
     lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     @property
     def config(self) -> Config:
-        return self.trainer.config
+        if self.trainer is not None:
+            return self.trainer.config
+        assert self.remote is not None
+        return self.remote.config
+
+    @property
+    def ready(self) -> bool:
+        return self.trainer is not None
 
     @property
     def can_play(self) -> bool:
-        return not self.trainer.done
+        return self.trainer is not None and not self.trainer.done
+
+    @property
+    def weights_at(self) -> int:
+        """The step count of the weights the charts can draw (a slow epoch's in a training process: its start)."""
+        if self.remote is not None:
+            return self.remote.weights_at
+        return self.trainer.steps if self.trainer is not None else 0
 
 
 @dataclass(frozen=True)
@@ -126,25 +148,82 @@ def dismiss_ghost() -> None:
 def _keep_as_ghost(replaced: Run) -> None:
     """The replaced run becomes the ghost if it trained at all; else the older ghost stays (two changes in a
     row before pressing Play still compare with the last run that trained)."""
-    if replaced.trainer.curve:
+    if replaced.trainer is not None and replaced.trainer.curve:
         st.session_state[GHOST] = Ghost(replaced.config, list(replaced.trainer.curve), replaced.trainer.metric_name)
 
 
 def _build(config: Config, playing: bool = False, prepared: Prepared | None = None) -> Run:
     """A fresh run (on `prepared` when given: it must come from the same data keys).
 
-    Raises ConfigError when the data cannot be prepared (e.g. a skew on a missing feature).
+    Data that would take this process more than `cost.PREPARE_IN_PAGE_S` to prepare is prepared by the training
+    process instead: the run is not `ready` until it arrives (or, when `prepared` is given, the process takes
+    its own copy, and the page goes on with this one). Raises ConfigError when the data cannot be prepared
+    here (e.g. a skew on a missing feature; a heavy setup's features are checked here too, from its shape).
     """
     torch.set_num_threads(1)  # sessions train side by side; one core each keeps them all responsive
     pool = workers.pool()
     rate = speed()
-    remote = None if pool is None else pool.start(config, prepared, rate)
+    heavy = (cost.prepare_seconds(config) or 0.0) > cost.PREPARE_IN_PAGE_S
+    if pool is not None and heavy:
+        _check_features(config)
+        remote = pool.start(config, prepared, rate, source=CACHED if prepared is not None else SEND)
+    else:
+        remote = None if pool is None else pool.start(config, prepared, rate, source=GIVEN)
     trainer = Trainer(config, prepared=prepared) if remote is None else remote.trainer
-    run = Run(trainer, TrainCharts(trainer), playing=playing and not trainer.done, remote=remote)
-    run.limit.set_rate(rate, time.monotonic(), trainer.epoch)
+    run = Run(trainer, None if trainer is None else TrainCharts(trainer), remote=remote)
+    run.cost = cost.estimate(config, data_shape(run))
+    run.playing = playing and not (trainer is not None and trainer.done)
+    run.limit.set_rate(rate, time.monotonic(), 0 if trainer is None else trainer.epoch)
     if remote is not None and run.playing:
         remote.play()
     return run
+
+
+def _check_features(config: Config) -> None:
+    """A skew's features against the data's, from its shape alone: the one line a heavy setup would otherwise
+    only get seconds later from the training process."""
+    shape = datasets.shape(config)
+    if shape is not None:
+        for item in skew_grammar.parse_skew(config.skew):
+            item.columns(shape[1])
+
+
+def data_shape(run: Run) -> tuple[int, int, int] | None:
+    """(rows, features, outputs) of the run's data: its own once prepared, else read from the config."""
+    if run.trainer is None:
+        return data_shape_of(run.config)
+    prepared = run.trainer.prepared
+    return len(prepared.dataset.y), prepared.X_train.shape[1], prepared.n_outputs
+
+
+def data_shape_of(config: Config) -> tuple[int, int, int] | None:
+    """(rows, features, outputs) read from a config alone (None for a CSV)."""
+    return datasets.shape(config)
+
+
+def settle(current: Run) -> bool:
+    """A run whose data a training process prepares: take it if it came (the mirror and charts are built
+    then). True when the run changed (ready, or failed: `failed` says why); the page is then drawn again."""
+    if current.ready or current.failed or current.remote is None:
+        return False
+    with current.lock:
+        try:
+            current.remote.sync()
+        except ConfigError as err:
+            current.failed = str(err)
+            current.playing = False
+            return True
+        except WorkerLost:
+            fresh = _build(current.config, playing=current.playing)
+            st.session_state[B_RUN if st.session_state.get(B_RUN) is current else RUN] = fresh
+            return True
+        if current.remote.trainer is None:
+            return False
+        current.trainer = current.remote.trainer
+        current.charts = TrainCharts(current.trainer)
+        current.cost = cost.estimate(current.config, data_shape(current))
+        current.limit.set_rate(speed(), time.monotonic(), current.trainer.epoch)
+        return True
 
 
 def _retire(replaced: Run) -> None:
@@ -237,7 +316,7 @@ def reset_message(keys: list[str]) -> str:
 def _applied_live(current: Run, chosen: Config, keys: list[str]) -> bool:
     """Apply `keys` of `chosen` to the running training if they all change live (a diverged run starts
     again instead); True when they did."""
-    if not all(k in LIVE_KEYS for k in keys) or current.trainer.diverged:
+    if not all(k in LIVE_KEYS for k in keys) or current.failed or (current.ready and current.trainer.diverged):
         return False
     with current.lock:
         target = current.trainer if current.remote is None else current.remote
@@ -261,7 +340,7 @@ def use(chosen: Config) -> str:
     rejected = st.session_state.get(REJECTED)
     if rejected is not None and rejected[0] == chosen:  # don't rebuild a known-bad config on every rerun
         return rejected[1]
-    same_data = not any(k in PREPARE_KEYS for k in keys)
+    same_data = current.ready and not any(k in PREPARE_KEYS for k in keys)
     try:
         fresh = _build(chosen, playing=current.playing, prepared=current.trainer.prepared if same_data else None)
     except ConfigError as err:
@@ -290,12 +369,12 @@ def build_b(config: Config) -> str:
         keys = changed_keys(current.config, config)
         if keys and _applied_live(current, config, keys):
             return ""
-    same_data = not any(k in PREPARE_KEYS for k in changed_keys(a.config, config))
+    same_data = a.ready and not any(k in PREPARE_KEYS for k in changed_keys(a.config, config))
     try:
         fresh = _build(config, playing=a.playing, prepared=a.trainer.prepared if same_data else None)
     except ConfigError as err:
         return str(err)
-    if a.trainer.epoch:  # B joins, or changes, mid-run: A starts again with it, so both stay in step
+    if a.ready and a.trainer.epoch:  # B joins, or changes, mid-run: A starts again with it, so both stay in step
         st.session_state[RUN] = _build(a.config, playing=a.playing, prepared=a.trainer.prepared)
         _retire(a)
         st.toast("A and B start together from epoch 0, so they stay in step.", icon=":material/restart_alt:")
@@ -350,7 +429,7 @@ def set_speed(rate: float | None) -> None:
     st.session_state[SPEED] = rate
     for current in runs():
         with current.lock:
-            current.limit.set_rate(rate, time.monotonic(), current.trainer.epoch)
+            current.limit.set_rate(rate, time.monotonic(), current.trainer.epoch if current.ready else 0)
             current.meter.marks.clear()
             if current.remote is not None:
                 current.remote.set_speed(rate)
@@ -358,6 +437,8 @@ def set_speed(rate: float | None) -> None:
 
 def play() -> None:
     for current in runs():
+        if not current.ready:  # Play is off until its data is ready
+            continue
         with current.lock:
             current.playing = current.can_play
             current.meter.marks.clear()
@@ -380,6 +461,8 @@ def pause() -> None:
 def step() -> None:
     """One epoch now (paused), so the charts can be read epoch by epoch."""
     for current in runs():
+        if not current.ready:
+            continue
         with current.lock:
             current.playing = False
             if current.remote is None:
@@ -398,7 +481,8 @@ def reset() -> None:
             continue
         with current.lock:
             current.playing = False  # a tick still holding the old run must not train it on
-            st.session_state[key] = _build(current.config, prepared=current.trainer.prepared)
+            prepared = current.trainer.prepared if current.ready else None
+            st.session_state[key] = _build(current.config, prepared=prepared)
         _retire(current)
 
 
@@ -437,6 +521,8 @@ def tick(current: Run, slots: TrainingSlots = SLOTS) -> bool:
     many sessions are ahead, for the page to say); returns True when this tick ended the playing.
 
     A run in a training process trains there all along: the tick brings the mirror up to date."""
+    if not current.ready:
+        return settle(current)
     if current.remote is not None:
         return _follow(current)
     with current.lock:

@@ -16,6 +16,8 @@ from explorer.charts.base import Chart
 from explorer.charts.insides import stage_name
 from explorer.charts.train import Ghost as ChartGhost
 from explorer.config import Config
+from explorer.config.skew_grammar import skew_items
+from explorer.runs import cost
 from explorer.runs.diagnosis import overfitting
 from explorer.runs.speed import SPEEDS
 from explorer.teaching import labels
@@ -36,32 +38,86 @@ def tighten_top() -> None:
 
 
 def buttons(run: state.Run, blocked: bool = False) -> None:
-    """Play/Pause, Step and Reset; they change the run in callbacks, before the page is drawn again.
+    """Play/Pause, Step and Reset, and what one epoch costs; they change the run in callbacks, before the page
+    is drawn again.
 
     While the sidebar holds a value that cannot run (`blocked`), Play and Step are off: they would train
-    the last valid run, not what the sidebar shows.
+    the last valid run, not what the sidebar shows; so are they while a training process prepares the data.
     """
     with st.container(horizontal=True, key="train-buttons"):
-        if run.playing and not blocked:
-            st.button("Pause", key="train.pause", icon=":material/pause:", type="primary", on_click=state.pause)
-        else:
-            st.button(
-                "Play", key="train.play", icon=":material/play_arrow:", type="primary", on_click=state.play,
-                disabled=blocked or not run.can_play,
-                help="fix the sidebar's settings first" if blocked else "train epoch after epoch; the charts follow",
-            )  # fmt: skip
-        st.button(
-            "Step", key="train.step", icon=":material/skip_next:", on_click=state.step,
-            disabled=blocked or run.trainer.done, help="train one epoch, then pause",
-        )  # fmt: skip
-        st.button(
-            "Reset", key="train.reset", icon=":material/restart_alt:", on_click=state.reset,
-            help="start again from epoch 0 with the same settings (same seed, same numbers)",
-        )  # fmt: skip
+        with st.container(width="content", gap=None):  # the epoch's cost under the buttons, as tall as Speed
+            with st.container(horizontal=True):
+                _play_step_reset(run, blocked)
+            epoch_cost(run)
         speed_control()
         export_menu.downloads(run)
     if blocked and run.playing:
         state.pause()  # the run on screen is not what the sidebar asks for: don't let it train on
+    slow_warning(run)
+
+
+def _play_step_reset(run: state.Run, blocked: bool) -> None:
+    if run.playing and not blocked:
+        st.button("Pause", key="train.pause", icon=":material/pause:", type="primary", on_click=state.pause)
+    else:
+        st.button(
+            "Play", key="train.play", icon=":material/play_arrow:", type="primary", on_click=state.play,
+            disabled=blocked or not run.can_play, help=_play_help(run, blocked),
+        )  # fmt: skip
+    st.button(
+        "Step", key="train.step", icon=":material/skip_next:", on_click=state.step,
+        disabled=blocked or not run.can_play, help="train one epoch, then pause",
+    )  # fmt: skip
+    st.button(
+        "Reset", key="train.reset", icon=":material/restart_alt:", on_click=state.reset,
+        help="start again from epoch 0 with the same settings (same seed, same numbers)",
+    )  # fmt: skip
+
+
+def _play_help(run: state.Run, blocked: bool) -> str:
+    if blocked:
+        return "fix the sidebar's settings first"
+    if not run.ready:
+        return "the data is being prepared in a training process; Play turns on when it is ready"
+    return "train epoch after epoch; the charts follow"
+
+
+def _epoch_seconds(run: state.Run) -> tuple[float, str] | None:
+    """One epoch's seconds and where the number comes from: measured once the run has trained a while, else
+    the estimate (`explorer.runs.cost`); None when neither is known (a CSV still being prepared)."""
+    trainer = run.trainer
+    if trainer is not None:
+        seen = cost.measured(trainer.seconds_training, trainer.steps, trainer.steps_per_epoch)
+        if seen is not None:
+            return seen, "measured"
+    return None if run.cost is None else (run.cost.seconds, "estimate")
+
+
+def epoch_cost(run: state.Run) -> None:
+    """Beside Play: about how long one epoch takes, so a slow setup is known before pressing it."""
+    seconds = _epoch_seconds(run)
+    if seconds is not None:
+        st.caption(
+            f"One epoch: about {cost.duration(seconds[0])} ({seconds[1]})",
+            width="content",
+            help="How long one pass over the training rows takes on this server: estimated from the rows, the "
+            "batch size and the layers' widths before training, then measured from the run itself.",
+        )
+
+
+def slow_warning(run: state.Run) -> None:
+    """Before Play: a setup whose epoch takes more than `cost.SLOW_EPOCH_S` says so, what makes it slow, and
+    what to change."""
+    if run.playing or run.failed or run.cost is None or not run.cost.slow:
+        return
+    shape = state.data_shape(run)
+    if shape is None:
+        return
+    st.warning(
+        f"One epoch of this setup takes about {cost.duration(run.cost.seconds)} (estimate), so the charts will "
+        f"move slowly: the epoch counter shows the steps within each epoch. {run.cost.advice(shape)}",
+        icon=":material/hourglass_top:",
+    )
 
 
 def speed_control() -> None:
@@ -90,7 +146,11 @@ def blocked(problem: str, waiting: bool, run: state.Run) -> None:
 def live(run: state.Run) -> None:
     """The ticking parts of the page, each rerunning on its own while playing: the numbers every
     `state.tick_every()`, the top charts every `state.charts_every()`, the insides every
-    `state.inside_every()`. In A | B mode B ticks with A."""
+    `state.inside_every()`. In A | B mode B ticks with A. While a training process prepares a run's data,
+    placeholders that wait for it instead."""
+    if not all(r.ready for r in state.runs()):
+        preparing()
+        return
     playing = any(r.playing for r in state.runs())
 
     @st.fragment(run_every=state.tick_every() if playing else None)
@@ -130,6 +190,49 @@ def finished(run: state.Run) -> membership.Finished:
     return membership.Finished(trainer.config, metrics, list(trainer.curve), trainer.seconds_training)
 
 
+PREPARING_EVERY = 0.5  # seconds between looks for data that a training process prepares
+
+
+def preparing() -> None:
+    """Placeholders while a training process prepares the data, in a fragment that looks for it every
+    PREPARING_EVERY seconds and draws the page again once it is there (or says why it could not be)."""
+    waiting = any(not r.ready and not r.failed for r in state.runs())
+
+    @st.fragment(run_every=PREPARING_EVERY if waiting else None)
+    def wait() -> None:
+        if any([state.settle(r) for r in state.runs()]):
+            st.rerun(scope="app")
+        for current in state.runs():
+            if current.failed:
+                st.error(
+                    f"This setup's data could not be prepared: {current.failed}. Change a setting in the sidebar.",
+                    icon=":material/error:",
+                )
+            elif not current.ready:
+                seconds = cost.prepare_seconds(current.config)
+                about = "" if seconds is None else f" (about {cost.duration(seconds)})"
+                st.info(
+                    f"Preparing the data in a training process{about}: {_data_words(current.config)}. The page "
+                    "stays usable meanwhile; the charts appear here when it is ready.",
+                    icon=":material/hourglass_top:",
+                )
+        with st.container(key="train-preparing", border=True, height=NETWORK_PX):
+            st.caption("Loss, the network stage by stage and the decision surface appear here once the data is ready.")
+
+    fragments.each_in_own_container(wait)
+
+
+def _data_words(config: Config) -> str:
+    """'50,000 rows × 100 features, 10 skews, scaler box_cox'."""
+    shape = state.data_shape_of(config)
+    words = [f"{shape[0]:,} rows × {shape[1]:,} features"] if shape is not None else [config.dataset]
+    skews = len(skew_items(config.skew))
+    if skews:
+        words.append(f"{skews} skew{'s' * (skews > 1)}")
+    words.append(f"scaler {config.scaler}")
+    return ", ".join(words)
+
+
 NETWORK_PX = 330  # the network figure's box: two layers on screen, the rest by scrolling within it
 SURFACE_PX, SURFACE_PAIRED_PX = 330, 235  # the boundary's height; smaller in A | B, B's network under it
 PAIRED_CELL_PX = 88  # B's boxes, beside A's in the narrower right column
@@ -145,7 +248,7 @@ SPEED_CHOICE = "train.speed_choice"  # the Speed control's text ("3 epochs / s")
 
 def notes(run: state.Run) -> None:
     """What preparing the data did that the learner should know (rows dropped for missing values, shifts)."""
-    for note in run.trainer.prepared.notes:
+    for note in run.trainer.prepared.notes if run.ready else []:
         st.warning(note, icon=":material/info:")
 
 
@@ -191,17 +294,31 @@ def _metric_text(value: float | None, metric_name: str) -> str:
     return f"{value:.1%}" if metric_name == "test_accuracy" else _number(value, 3)
 
 
+def _within_epoch(run: state.Run) -> str | None:
+    """'epoch 1: step 1,234 / 37,500' while one epoch takes more than `cost.PROGRESS_EPOCH_S`, so a slow run
+    visibly moves; None otherwise."""
+    trainer = run.trainer
+    seconds = _epoch_seconds(run)
+    if seconds is None or seconds[0] <= cost.PROGRESS_EPOCH_S or trainer.done:
+        return None
+    paused = "" if run.playing else " (paused)"
+    return f"epoch {trainer.epoch + 1}: step {trainer.steps_in_epoch:,} / {trainer.steps_per_epoch:,}{paused}"
+
+
 def _status(run: state.Run) -> None:
     trainer = run.trainer
     last = trainer.curve[-1] if trainer.curve else {}
     metric = last.get(trainer.metric_name)
     rate = run.meter.rate() if run.playing else None
     with st.container(horizontal=True, key="train-metrics"):
-        with st.container(key="train-epoch", width=200):  # room for "5000 / 5000"
+        within = _within_epoch(run)
+        with st.container(key="train-epoch", width=200 if within is None else 250):  # room for "5000 / 5000"
             st.metric(
                 "Epoch", f"{trainer.epoch} / {trainer.config.epochs}", border=True,
-                delta="paused" if rate is None else f"{rate:.1f} epochs / s", delta_color="off", delta_arrow="off",
-                help="Epochs trained of the epochs set; below, how many epochs a second this page trains now.",
+                delta=within or ("paused" if rate is None else f"{rate:.1f} epochs / s"), delta_color="off",
+                delta_arrow="off",
+                help="Epochs trained of the epochs set; below, how many epochs a second this page trains now (or, "
+                "while one epoch takes more than a second, how many of its steps are done).",
             )  # fmt: skip
         eval_loss = trainer.records[-1]["train_loss_eval"] if trainer.records else None
         st.metric(
@@ -356,7 +473,7 @@ def _built_top(
     trainer = run.trainer
     shown_ghost = None if ghost is None else (ghost.label, len(ghost.curve))
     same = (run.id, trainer.diverged, shown_ghost, shown, overlay, surface_height)
-    key = (*same, trainer.steps, trainer.epoch)
+    key = (*same, run.weights_at, trainer.epoch)  # the weights the surface is drawn from, not every step
     cached = st.session_state.get(TOP_BUILT)
     if not _reuse(cached, same, state.charts_every(), run) and (cached is None or cached[0] != key):
         charts = run.charts.build_top(trainer, ghost=ghost, epoch=shown, overlay=overlay, surface_height=surface_height)
@@ -369,7 +486,7 @@ def _built_inside(run: state.Run, layer: int, stage: str) -> dict[str, Chart]:
     """The insides' charts, built when "Inside the network" is drawn (every 2 or 4 s), not every tick."""
     trainer = run.trainer
     same = (run.id, trainer.diverged, layer, stage)
-    key = (*same, trainer.steps, trainer.epoch)
+    key = (*same, run.weights_at, trainer.epoch)
     cached = st.session_state.get(INSIDE_BUILT)
     if not _reuse(cached, same, state.inside_every(), run) and (cached is None or cached[0] != key):
         cached = (key, same, time.monotonic(), run.charts.build_inside(trainer, layer, stage))
