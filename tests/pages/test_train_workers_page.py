@@ -50,7 +50,7 @@ def test_a_dead_training_process_costs_nothing_the_run_is_replayed_to_its_epoch_
 
 @pytest.mark.parametrize(
     ("playing", "tick", "charts", "inside"),
-    [(0, 0.5, 0.5, 2.0), (2, 0.5, 0.5, 2.0), (8, 0.5, 1.4, 5.0), (30, 0.8, 5.25, 18.75)],
+    [(0, 0.5, 0.5, 2.0), (2, 0.5, 0.5, 2.0), (8, 0.5, 1.4, 5.0), (30, 0.6, 5.25, 18.75)],
 )
 def test_the_page_redraws_less_often_the_more_sessions_play(monkeypatch, playing, tick, charts, inside):
     """Every playing session's redraws share about one core: their cost stays within its budget, and the

@@ -51,7 +51,7 @@ INSIDE_EVERY = 2.0  # the same for "Inside the network" (seven charts)
 # often from the start, instead of every page falling behind at once and being slowed afterwards. The rest
 # of the core is for clicks: each is a rerun of the whole page (~75 ms), a third of the server's work in
 # bench/load_test.py's 30 sessions.
-TICK_COST_S, TICKS_SHARE = 0.008, 0.3  # the epoch counter and numbers: 30 sessions, every 0.8 s
+TICK_COST_S, TICKS_SHARE = 0.008, 0.4  # the epoch counter and numbers: 30 sessions, every 0.6 s
 CHART_COST_S, CHARTS_SHARE = 0.035, 0.2  # 30 sessions: the top charts every 5.25 s
 INSIDE_COST_S, INSIDE_SHARE = 0.05, 0.08  # ... and the insides every 19 s
 BUSY_SESSIONS = 2  # more playing than this: the page says its charts are redrawn less often because of them
