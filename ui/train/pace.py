@@ -28,7 +28,7 @@ from collections import deque
 from dataclasses import dataclass, field
 
 MAX_LEVEL = 3  # every chart's interval × 2**level
-COUNTER_LEVEL_MAX = 1  # ... but a busy server slows the epoch counter only this far: still a tick a second
+COUNTER_LEVEL_MAX = 1  # ... but a busy server slows the epoch counter only this far (× 2: a tick a second alone)
 WINDOW = 5  # intervals between ticks that a decision looks at
 LATE = 1.6  # median interval / interval asked for, above which the page slows down
 ON_TIME = 1.25  # ... and below which, after CALM_SECONDS, it tries one level faster
