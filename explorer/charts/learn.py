@@ -54,6 +54,19 @@ def _head(text: str, how_to_read: str | None = None) -> Spec:
     return {"title": _title(text), **({"description": how_to_read} if how_to_read else {})}
 
 
+LAYER_X: Spec = {
+    "field": "layer",
+    "type": "quantitative",
+    "title": "hidden layer",
+    "axis": {"format": "d", "tickMinStep": 1},
+}
+
+
+def _log_std_y(title: str) -> Spec:
+    """A layer's std on a log axis (the depth charts: a signal that shrinks tenfold per layer stays readable)."""
+    return {"field": "std", "type": "quantitative", "title": title, "scale": {"type": "log"}}
+
+
 # ---- 1. Normalised is not normal: the Q-Q plot -------------------------------------------------
 def qq_chart(normal: Mapping[str, Any]) -> Chart:
     """Sample quantiles of feature 0 against a Gaussian's, after each scaler; the diagonal is Gaussian shape."""
@@ -568,18 +581,8 @@ def depth_chart(rows: Sequence[Mapping[str, Any]]) -> Chart:
             "height": 180,
             "mark": {"type": "line", "point": True},
             "encoding": {
-                "x": {
-                    "field": "layer",
-                    "type": "quantitative",
-                    "title": "hidden layer",
-                    "axis": {"format": "d", "tickMinStep": 1},
-                },
-                "y": {
-                    "field": "std",
-                    "type": "quantitative",
-                    "title": "std of the activation's output (log scale)",
-                    "scale": {"type": "log"},
-                },
+                "x": LAYER_X,
+                "y": _log_std_y("std of the activation's output (log scale)"),
                 "color": {
                     "field": "init",
                     "type": "nominal",
@@ -677,18 +680,8 @@ def shape_scale_chart(shape_vs_scale: Mapping[str, Any], activation: str) -> Cha
         "height": 220,
         "mark": {"type": "line", "point": True},
         "encoding": {
-            "x": {
-                "field": "layer",
-                "type": "quantitative",
-                "title": "hidden layer",
-                "axis": {"format": "d", "tickMinStep": 1},
-            },
-            "y": {
-                "field": "std",
-                "type": "quantitative",
-                "title": "std of the output (log scale)",
-                "scale": {"type": "log"},
-            },
+            "x": LAYER_X,
+            "y": _log_std_y("std of the output (log scale)"),
             "color": {
                 "field": "weights",
                 "type": "nominal",
