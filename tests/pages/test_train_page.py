@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import pandas as pd
 import pytest
@@ -13,6 +12,7 @@ from explorer.config import Config
 from tests.support.apptest import APP, charts, metric, open_app, trainer
 from ui import router
 from ui.train import state
+from ui.train.slots import TrainingSlots
 
 
 def test_the_page_loads_with_defaults_and_writes_them_to_the_url():
@@ -253,20 +253,40 @@ def test_reset_and_network_or_training_changes_reuse_the_prepared_data():
 
 
 def test_a_click_during_a_tick_waits_for_it_and_then_sees_where_it_stopped():
-    """A click's rerun can start in a new script thread while the old one is still inside `advance`."""
+    """A click's rerun can start in a new script thread while the old one is still inside `advance`.
+
+    The tick is held inside `advance` until the click has tried the lock, so the order does not depend on
+    how busy the machine is (its own slots: no other test's session can queue it)."""
     run = state._build(Config(n_samples=200, hidden=(8, 8), epochs=5_000))
     run.playing = True
-    ticking = threading.Thread(target=state.tick, args=(run,))
+    inside, go_on = threading.Event(), threading.Event()
+    advance = run.trainer.advance
+
+    def held_advance(**budget):
+        inside.set()
+        go_on.wait(timeout=10)
+        return advance(**budget)
+
+    run.trainer.advance = held_advance
+    ticking = threading.Thread(target=state.tick, args=(run, TrainingSlots(1)))
     ticking.start()
-    deadline = time.monotonic() + 5
-    while not run.lock.locked() and time.monotonic() < deadline:
-        time.sleep(0.001)
-    assert ticking.is_alive(), "the tick trains with the run's lock held"
-    with run.lock:  # as pause() does
-        run.playing = False
-        seen = run.trainer.epoch
-    ticking.join()
-    assert run.trainer.epoch == seen > 0
+    assert inside.wait(timeout=10), "the tick trains"
+    assert run.lock.locked(), "the tick trains with the run's lock held"
+    seen: list[int] = []
+
+    def pause() -> None:  # as pause() does
+        with run.lock:
+            run.playing = False
+            seen.append(run.trainer.epoch)
+
+    clicking = threading.Thread(target=pause)
+    clicking.start()
+    clicking.join(timeout=0.2)
+    assert clicking.is_alive() and not seen, "the click waits for the tick"
+    go_on.set()
+    ticking.join(timeout=10)
+    clicking.join(timeout=10)
+    assert run.trainer.epoch == seen[0] > 0
 
 
 def _eval_loss(at) -> str:
